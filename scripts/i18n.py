@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Babel catalogs: ``update`` extracts every domain and updates en/zh_CN; ``compile`` builds .mo.
+
+One domain per package (common, server, agent, webui). Run from anywhere:
+
+    python scripts/i18n.py update     # after adding or changing user-facing strings
+    python scripts/i18n.py compile    # what the install and test commands run
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES_DIR = ROOT / "locales"
+DOMAINS = ("common", "server", "agent", "webui")
+LOCALES = ("en", "zh_CN")
+KEYWORDS = ["_", "gettext", "ngettext:1,2", "lazy_gettext", "N_"]
+
+
+def _babel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def extract(domain: str, output: Path) -> None:
+    source = ROOT / domain
+    keyword_args = [arg for kw in KEYWORDS for arg in ("-k", kw)]
+    _babel(
+        "extract", "--no-default-keywords", *keyword_args,
+        "--mapping-file", str(ROOT / "babel.cfg"),
+        "--project", "Upkeep", "--sort-by-file", "--omit-header",
+        "-o", str(output), str(source),
+    )
+
+
+def update() -> None:
+    for domain in DOMAINS:
+        pot = LOCALES_DIR / f"{domain}.pot"
+        extract(domain, pot)
+        for locale in LOCALES:
+            po = LOCALES_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
+            if po.exists():
+                _babel("update", "--no-fuzzy-matching", "--ignore-obsolete",
+                       "-i", str(pot), "-d", str(LOCALES_DIR), "-D", domain, "-l", locale)
+            else:
+                _babel("init", "-i", str(pot), "-d", str(LOCALES_DIR), "-D", domain, "-l", locale)
+        pot.unlink()
+
+
+def compile_all() -> None:
+    for domain in DOMAINS:
+        for locale in LOCALES:
+            po = LOCALES_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
+            if po.exists():
+                _babel("compile", "-d", str(LOCALES_DIR), "-D", domain, "-l", locale)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=["update", "compile"])
+    args = parser.parse_args(argv)
+    update() if args.action == "update" else compile_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

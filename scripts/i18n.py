@@ -10,6 +10,7 @@ One domain per package (common, server, agent, webui). Run from anywhere:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,24 +28,24 @@ def _babel(*args: str) -> None:
 
 
 def extract(domain: str, output: Path) -> None:
-    source = ROOT / domain
     keyword_args = [arg for kw in KEYWORDS for arg in ("-k", kw)]
     _babel(
         "extract", "--no-default-keywords", *keyword_args,
         "--mapping-file", str(ROOT / "babel.cfg"),
-        "--project", "Upkeep", "--sort-by-file", "--omit-header",
-        "-o", str(output), str(source),
+        "--project", "Upkeep", "--no-location", "--sort-output", "--omit-header",
+        "-o", str(output), domain,
     )
 
 
 def update() -> None:
+    LOCALES_DIR.mkdir(exist_ok=True)
     for domain in DOMAINS:
         pot = LOCALES_DIR / f"{domain}.pot"
         extract(domain, pot)
         for locale in LOCALES:
             po = LOCALES_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
             if po.exists():
-                _babel("update", "--no-fuzzy-matching", "--ignore-obsolete",
+                _babel("update", "--no-fuzzy-matching", "--ignore-obsolete", "--no-location", "--sort-output",
                        "-i", str(pot), "-d", str(LOCALES_DIR), "-D", domain, "-l", locale)
             else:
                 _babel("init", "-i", str(pot), "-d", str(LOCALES_DIR), "-D", domain, "-l", locale)
@@ -60,6 +61,7 @@ def compile_all() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.chdir(ROOT)  # relative source paths keep catalogs identical across checkouts
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["update", "compile"])
     args = parser.parse_args(argv)

@@ -29,7 +29,9 @@ from common.errors import FailedPrecondition
 from common.i18n import _
 from server import wiring
 from server.config import Settings
+from server.http.errors import install_error_handlers
 from server.db.engine import make_async_engine, make_session_factory, schema_status
+from server.rpc.errors import ErrorInterceptor
 from server.runtime import Runtime
 
 __all__ = ["UpkeepServer", "serve"]
@@ -100,7 +102,7 @@ class UpkeepServer:
         )
 
     async def _start_grpc(self, runtime: Runtime) -> None:
-        server = grpc.aio.server(options=GRPC_OPTIONS)
+        server = grpc.aio.server(options=GRPC_OPTIONS, interceptors=[ErrorInterceptor()])
         for add_to_server, servicer in wiring.grpc_servicers(runtime):
             add_to_server(servicer, server)
         self._health = health.aio.HealthServicer()
@@ -121,6 +123,7 @@ class UpkeepServer:
     async def _start_http(self, runtime: Runtime) -> None:
         app = FastAPI(title="Upkeep", version=_package_version(), docs_url="/docs", redoc_url=None)
         app.state.runtime = runtime
+        install_error_handlers(app)
         for router in wiring.http_routers(runtime):
             app.include_router(router)
         if self.console:

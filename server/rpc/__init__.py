@@ -1,0 +1,1 @@
+"""gRPC adapters: thin servicers over server/services."""

@@ -1,0 +1,1 @@
+"""Generated protobuf/gRPC code. Generated, do not edit."""

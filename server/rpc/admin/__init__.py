@@ -1,0 +1,31 @@
+"""AdminService, assembled from one mixin per area.
+
+    releases.py   projects, channels, releases, artifacts, rules, announcements, stats
+    accounts.py   API tokens, enrollment tokens, server info
+    agents.py     agents, commands, WatchAgents
+    bundles.py    UploadBundle, bundle manifests
+"""
+
+from __future__ import annotations
+
+from generated.upkeep.v1 import admin_pb2_grpc
+from server.rpc.admin.accounts import AccountsAdminMixin
+from server.rpc.admin.agents import AgentsAdminMixin
+from server.rpc.admin.bundles import BundlesAdminMixin
+from server.rpc.admin.releases import ReleasesAdminMixin
+from server.runtime import Runtime
+
+__all__ = ["AdminServicer"]
+
+
+class AdminServicer(
+    ReleasesAdminMixin,
+    AccountsAdminMixin,
+    AgentsAdminMixin,
+    BundlesAdminMixin,
+    admin_pb2_grpc.AdminServiceServicer,
+):
+    """Methods no mixin provides answer UNIMPLEMENTED (the generated base)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime

@@ -1,0 +1,38 @@
+"""Which components, gRPC servicers and HTTP routers one server process is made of."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+from fastapi import APIRouter
+
+from server.runtime import Runtime
+
+__all__ = ["build_components", "grpc_servicers", "http_routers"]
+
+
+def build_components(runtime: Runtime) -> None:
+    """Create the process's components into ``runtime.components`` (started in this order)."""
+
+
+def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Server], None], Any]]:
+    """(add_XServicer_to_server, servicer) pairs for the three upkeep services."""
+    from generated.upkeep.v1 import admin_pb2_grpc, agent_pb2_grpc, update_pb2_grpc
+    from server.rpc.admin import AdminServicer
+    from server.rpc.agent import AgentServicer
+    from server.rpc.update import UpdateServicer
+
+    return [
+        (agent_pb2_grpc.add_AgentServiceServicer_to_server, AgentServicer(runtime)),
+        (admin_pb2_grpc.add_AdminServiceServicer_to_server, AdminServicer(runtime)),
+        (update_pb2_grpc.add_UpdateServiceServicer_to_server, UpdateServicer(runtime)),
+    ]
+
+
+def http_routers(runtime: Runtime) -> list[APIRouter]:
+    """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
+    from server.http import health
+
+    return [health.router]

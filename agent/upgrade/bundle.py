@@ -9,11 +9,11 @@ import tarfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from agent.compose import find_compose_file, parse_compose_file
+from agent.compose import parse_compose_file
 from common.errors import InvalidInput
 from common.i18n import N_
 
-__all__ = ["apply_files", "bundle_files", "image_tars", "read_image_tar"]
+__all__ = ["apply_files", "bundle_files", "check_images", "image_tars", "read_image_tar"]
 
 BAD_IMAGE_TAR = N_("Image archive {path} is damaged: {error}")
 IMAGE_NOT_PROVIDED = N_("Image {image} of service {service} is neither in the bundle nor on this node")
@@ -50,15 +50,13 @@ def _normalize(reference: str) -> str:
     return name if ":" in last or "@" in last else f"{name}:latest"
 
 
-def check_bundle(folder: Path, image_present) -> Path:  # type: ignore[no-untyped-def]
-    """Validate a staged bundle; return its compose file. ``image_present(ref)`` asks the engine."""
-    compose_file = find_compose_file(folder)
+def check_images(folder: Path, compose_file: Path, image_present) -> None:  # type: ignore[no-untyped-def]
+    """Every image tar is intact, and every service's image is in one of them or on the engine."""
     spec = parse_compose_file(compose_file)
     provided = {_normalize(tag) for tar in image_tars(folder) for tag in read_image_tar(tar)}
     for service, image in spec.images.items():
         if image and _normalize(image) not in provided and not image_present(image):
             raise InvalidInput(IMAGE_NOT_PROVIDED, error_code="IMAGE_NOT_PROVIDED", image=image, service=service)
-    return compose_file
 
 
 def bundle_files(folder: Path) -> list[str]:

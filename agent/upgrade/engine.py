@@ -28,7 +28,7 @@ from agent.backup.service import PRE_UPGRADE
 from agent.compose import ComposeCli, ComposeProject, DockerEngine, detect_compose, find_compose_file
 from agent.config import AgentConfig
 from agent.store import Store
-from agent.upgrade.bundle import apply_files, bundle_files, check_bundle, image_tars
+from agent.upgrade.bundle import apply_files, bundle_files, check_images, image_tars
 from agent.upgrade.health import wait_healthy
 from agent.upgrade.sources import BundleSource
 from agent.upgrade.versions_file import write_service_version
@@ -282,10 +282,12 @@ class _Run:
             self.journal["timings"] = self.timings
             self.engine._write_journal(self.journal)
         started = time.monotonic()
-        result = work()
-        if asyncio.iscoroutine(result):
-            result = await result
-        self.timings[name] = round(time.monotonic() - started, 3)
+        try:
+            result = work()
+            if asyncio.iscoroutine(result):
+                result = await result
+        finally:
+            self.timings[name] = round(time.monotonic() - started, 3)
         return result
 
     async def execute(self) -> UpgradeResult:
@@ -342,8 +344,9 @@ class _Run:
         return True
 
     def _validate(self, folder: Path) -> Path:
-        compose_file = check_bundle(folder, self.engine.docker.has_image)
+        compose_file = find_compose_file(folder)
         ComposeProject(compose_file=compose_file, name=self.engine.project_name, cli=self.engine.compose).validate()
+        check_images(folder, compose_file, self.engine.docker.has_image)
         return compose_file
 
     def _apply(self, staged) -> None:  # type: ignore[no-untyped-def]

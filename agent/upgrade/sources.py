@@ -113,8 +113,10 @@ class UrlSource:
                     if done > self.max_bytes:
                         raise InvalidInput(DOWNLOAD_FAILED, error_code="DOWNLOAD_FAILED", url=self.url, error="too large")
                     report(done, total)
+                if total and done != total:
+                    raise http.client.IncompleteRead(b"", total - done)
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-            raise Unavailable(DOWNLOAD_FAILED, error_code="DOWNLOAD_FAILED", url=self.url, error=str(exc)) from exc
+            raise Unavailable(DOWNLOAD_FAILED, error_code="DOWNLOAD_FAILED", url=self.url, error=repr(exc)) from exc
         return digest.hexdigest()
 
     async def stage(self, folder: Path, progress: Progress) -> StagedBundle:

@@ -91,5 +91,5 @@ class ComposeProject:
     def stop(self) -> None:
         self._run("stop", "--timeout", "10")
 
-    def restart(self) -> None:
-        self._run("restart", "--timeout", "10")
+    def restart(self, services: tuple[str, ...] = ()) -> None:
+        self._run("restart", "--timeout", "10", *services)

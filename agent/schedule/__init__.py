@@ -17,13 +17,14 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 
 from croniter import croniter
 
 from agent.config import AgentConfig
 from agent.store import Store
 from agent.upgrade import UpgradeEngine, UpgradeResult
-from agent.upgrade.sources import source_from_spec
+from agent.upgrade.sources import BundleSource, source_from_spec
 from common.errors import Conflict, InvalidInput, NotFound
 from common.i18n import N_
 
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Builds the source of a pushed upgrade from its command payload (the daemon provides it).
+SourceFactory = Callable[[dict], BundleSource]
 
 SERVICE_UPGRADE = "SERVICE_UPGRADE"
 SERVER_WINDOWS_KEY = "schedule.server_windows"
@@ -87,7 +91,7 @@ def parse_time(value: str) -> dt.datetime:
 
 
 def next_window(expression: str, after: dt.datetime | None = None) -> dt.datetime:
-    """The next start of the cron window ``expression`` after ``after`` (UTC)."""
+    """The next start of the cron window ``expression`` (evaluated in UTC, as the server's settings are) after ``after``."""
     if not croniter.is_valid(expression) or len(expression.split()) != 5:
         raise InvalidInput(BAD_CRON, error_code="INVALID_CRON", expression=expression)
     start = after or _utcnow()
@@ -110,7 +114,8 @@ def schedule_upgrade(store: Store, *, source: dict, at: dt.datetime, now: dt.dat
     current = now or _utcnow()
     if at <= current:
         raise InvalidInput(IN_THE_PAST, error_code="SCHEDULE_IN_PAST", time=at.isoformat())
-    source_from_spec(source)  # refuse an unusable source now, not at 2 a.m.
+    if source.get("kind") != "payload":
+        source_from_spec(source)  # refuse an unusable source now, not at 2 a.m.
     with store.tx() as conn:
         conn.execute("UPDATE scheduled_tasks SET status = 'CANCELLED', completed_at = ?, details = json_set(COALESCE(details, '{}'), '$.reason', 'replaced')"
                      " WHERE task_type = ? AND status = 'PENDING'", (current.isoformat(), SERVICE_UPGRADE))
@@ -152,7 +157,7 @@ def _claim(store: Store, task_id: int) -> bool:
         return conn.execute("UPDATE scheduled_tasks SET status = 'IN_PROGRESS' WHERE id = ? AND status = 'PENDING'", (task_id,)).rowcount == 1
 
 
-async def run_due(engine: UpgradeEngine, *, now: dt.datetime | None = None) -> list[UpgradeResult]:
+async def run_due(engine: UpgradeEngine, *, now: dt.datetime | None = None, bundle_sources: SourceFactory | None = None) -> list[UpgradeResult]:
     """Run every pending task whose time has come; record each outcome in its row."""
     store = engine.store
     results = []
@@ -163,7 +168,8 @@ async def run_due(engine: UpgradeEngine, *, now: dt.datetime | None = None) -> l
         logger.info("running scheduled upgrade task=%s version=%s", task.id, task.target_version)
         details = dict(task.details)
         try:
-            result = await engine.upgrade(source_from_spec(task.details["source"]), trigger="schedule")
+            result = await engine.upgrade(_source(task.details["source"], bundle_sources), trigger="schedule",
+                                          command_id=task.details["source"].get("command_id"))
         except Conflict as exc:  # another upgrade holds the node: try again at the next tick
             with store.tx() as conn:
                 conn.execute("UPDATE scheduled_tasks SET status = 'PENDING' WHERE id = ?", (task.id,))
@@ -182,10 +188,21 @@ async def run_due(engine: UpgradeEngine, *, now: dt.datetime | None = None) -> l
     return results
 
 
-async def run_scheduler(config: AgentConfig, store: Store, engine: UpgradeEngine, stop_event: asyncio.Event, *, max_sleep_s: float = 30.0) -> None:
-    """The daemon's scheduler loop: runs due tasks until ``stop_event`` is set."""
+def _source(spec: dict, bundle_sources: SourceFactory | None) -> BundleSource:
+    if spec.get("kind") == "payload" and bundle_sources is not None:
+        return bundle_sources(spec["payload"])
+    return source_from_spec(spec)
+
+
+async def run_scheduler(config: AgentConfig, store: Store, engine: UpgradeEngine, stop_event: asyncio.Event, *,
+                        bundle_sources: SourceFactory | None = None, max_sleep_s: float = 30.0) -> None:
+    """The daemon's scheduler loop: runs due tasks until ``stop_event`` is set.
+
+    ``bundle_sources`` builds the source of upgrades pushed by the server and deferred to a
+    window (their stored form is the command's payload).
+    """
     while not stop_event.is_set():
-        await run_due(engine)
+        await run_due(engine, bundle_sources=bundle_sources)
         pending = pending_upgrade(store)
         delay = max_sleep_s
         if pending is not None:

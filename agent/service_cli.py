@@ -109,11 +109,12 @@ def _run_with_progress(title: str, work: Callable) -> object:  # type: ignore[ty
 def _print_result(result: UpgradeResult) -> None:
     timings = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in result.step_timings.items())
     if result.ok:
-        console.print(f"[green]{_('Service is now at {version}').format(version=result.to_version)}[/green]  ({timings})")
+        console.print(_("Service is now at {version}").format(version=result.to_version), style="green")
+        console.print(timings)
         return
-    console.print(f"[red]{_('Failed at step {step}: {error}').format(step=result.failed_step, error=result.error)}[/red]")
+    console.print(_("Failed at step {step}: {error}").format(step=result.failed_step, error=result.error), style="red", markup=False)
     if result.status == "ROLLBACK_FAILED":
-        console.print(f"[red bold]{_('Automatic rollback FAILED; restore a backup with: upkeep-agent rollback {id}').format(id=result.backup_id)}[/red bold]")
+        console.print(_("Automatic rollback FAILED; restore a backup with: upkeep-agent rollback {id}").format(id=result.backup_id), style="bold red")
     elif result.rolled_back:
         console.print(_("Rolled back to {version} (backup {id}).").format(version=result.from_version, id=result.backup_id))
     else:

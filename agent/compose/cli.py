@@ -71,7 +71,7 @@ def _v2() -> ComposeCli | None:
 
 def _v1() -> ComposeCli | None:
     seen: set[str] = set()
-    for folder in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/bin", "/usr/local/bin"]:
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
         candidate = Path(folder or ".") / "docker-compose"
         if str(candidate) in seen or not os.access(candidate, os.X_OK):
             continue

@@ -7,6 +7,7 @@
     upkeep-server token create --role viewer|operator|admin --name N [--ttl-days D]
     upkeep-server token list [--all]
     upkeep-server token revoke ID
+    upkeep-server public-key           print the minisign public key that signs manifests
 """
 
 from __future__ import annotations
@@ -174,6 +175,15 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("public-key")
+def _public_key(args: argparse.Namespace, settings: Settings) -> int:
+    from server.services.signing import public_key
+
+    info = public_key(settings)
+    print(info.public_key_file if args.file else info.public_key, end="" if args.file else "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="upkeep-server", description=_("Upkeep update control server"))
     parser.add_argument("--config", help=_("TOML settings file (also UPKEEP_CONFIG)"))
@@ -199,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--all", action="store_true", help=_("include revoked tokens"))
     revoke = token_sub.add_parser("revoke", help=_("revoke a token for good"))
     revoke.add_argument("id", type=int)
+    key_parser = sub.add_parser("public-key", help=_("print the minisign public key that signs manifests"))
+    key_parser.add_argument("--file", action="store_true", help=_("print the whole .pub file (comment line included)"))
     return parser
 
 

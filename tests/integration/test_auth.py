@@ -117,6 +117,8 @@ async def test_grpc_unauthenticated_denied_and_admin(running_server: UpkeepServe
     info = await admin_stub.GetServerInfo(pb.GetServerInfoRequest(), metadata=(("authorization", f"Bearer {operator}"),))
     assert info.caller_role == common_pb2.ROLE_OPERATOR and info.default_project == "default"
     assert list(info.locales) == ["en", "zh_CN"]
+    assert info.signing_public_key.startswith("untrusted comment:") and info.signing_key_id
+    assert info.signing_key_id in info.signing_public_key.upper()
 
     admin_md = (("authorization", f"Bearer {await _token(running_server, Role.ADMIN)}"),)
     with pytest.raises(grpc.aio.AioRpcError) as no_role:

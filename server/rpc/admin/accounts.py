@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import grpc
@@ -22,6 +23,7 @@ from server.runtime import Runtime
 from server.services import tokens
 from server.services.audit import actor_name, record_audit
 from server.services.roles import Role
+from server.services.signing import public_key
 
 __all__ = ["AccountsAdminMixin", "api_token_to_proto"]
 
@@ -85,9 +87,11 @@ class AccountsAdminMixin:
         self, request: pb.GetServerInfoRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetServerInfoResponse:
         principal = await authenticate(context, self.runtime, Role.VIEWER)
-        # signing_public_key / signing_key_id are filled once manifest signing lands (delta issue).
+        key = await asyncio.to_thread(public_key, self.runtime.settings)
         return pb.GetServerInfoResponse(
             server_version=package_version(),
+            signing_public_key=key.public_key_file,
+            signing_key_id=key.key_id,
             default_project=self.runtime.settings.default_project,
             locales=list(LOCALES),
             server_time=timestamp(datetime.now(UTC)),

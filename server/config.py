@@ -61,6 +61,9 @@ class Settings:
     max_upload_bytes: int = 2 * 1024**3
     #: Largest diagnostics bundle a client may upload (seed 2 §10.1).
     max_diagnostics_bytes: int = 256 * 1024**2
+    #: A service bundle may unpack to at most this many bytes and files.
+    max_bundle_bytes: int = 16 * 1024**3
+    max_bundle_files: int = 20_000
     max_json_body_bytes: int = 1024**2
     max_page_size: int = 100
     #: When set, downloads answer with ``X-Accel-Redirect: <prefix>/<key>`` for nginx.

@@ -15,6 +15,9 @@ __all__ = ["build_components", "grpc_servicers", "http_routers"]
 
 def build_components(runtime: Runtime) -> None:
     """Create the process's components into ``runtime.components`` (started in this order)."""
+    from server.hub import AgentHub
+
+    runtime.components["agent_hub"] = AgentHub(runtime)
 
 
 def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Server], None], Any]]:

@@ -3,6 +3,7 @@
     upkeep-server migrate              apply Alembic migrations (creates the SQLite file)
     upkeep-server serve                run gRPC + HTTP + console until SIGTERM/SIGINT
     upkeep-server config               print the effective settings (secrets hidden)
+    upkeep-server public-key           print the minisign public key that signs manifests
 """
 
 from __future__ import annotations
@@ -68,6 +69,15 @@ def _config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("public-key")
+def _public_key(args: argparse.Namespace, settings: Settings) -> int:
+    from server.services.signing import public_key
+
+    info = public_key(settings)
+    print(info.public_key_file if args.file else info.public_key, end="" if args.file else "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="upkeep-server", description=_("Upkeep update control server"))
     parser.add_argument("--config", help=_("TOML settings file (also UPKEEP_CONFIG)"))
@@ -78,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--ready-file", help=_("write the bound ports as JSON to this file once both listeners are up")
     )
     sub.add_parser("config", help=_("print the effective settings"))
+    key_parser = sub.add_parser("public-key", help=_("print the minisign public key that signs manifests"))
+    key_parser.add_argument("--file", action="store_true", help=_("print the whole .pub file (comment line included)"))
     return parser
 
 

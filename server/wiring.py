@@ -16,7 +16,12 @@ __all__ = ["build_components", "grpc_servicers", "http_routers"]
 def build_components(runtime: Runtime) -> None:
     """Create the process's components into ``runtime.components`` (started in this order)."""
     from server.hub import AgentHub
+    from server.services.resolve import ReleaseCatalog
 
+    settings = runtime.settings
+    runtime.components["releases"] = ReleaseCatalog(
+        runtime.session_factory, default_project=settings.default_project, public_url=settings.public_url
+    )
     runtime.components["agent_hub"] = AgentHub(runtime)
 
 

@@ -392,8 +392,11 @@ class AgentHub:
 
     # ------------------------------------------------------------------ WatchAgents
 
-    async def watch(self, *, project: str, agent_ids: Iterable[int], include_commands: bool) -> AsyncIterator[admin_pb2.WatchAgentsResponse]:
-        watcher: Watcher = self.watchers.subscribe(project=project, agent_ids=frozenset(agent_ids), include_commands=include_commands)
+    def subscribe(self, *, project: str, agent_ids: Iterable[int], include_commands: bool) -> Watcher:
+        return self.watchers.subscribe(project=project, agent_ids=frozenset(agent_ids), include_commands=include_commands)
+
+    async def events(self, watcher: Watcher) -> AsyncIterator[admin_pb2.WatchAgentsResponse]:
+        """The subscriber's events until the hub stops; unsubscribes when the caller leaves."""
         try:
             while True:
                 event = await watcher.queue.get()

@@ -8,34 +8,20 @@ import grpc
 
 from generated.upkeep.v1 import agent_pb2 as pb
 from server.hub import AgentHub
+from server.rpc.auth import bearer_token, peer_ip
 from server.runtime import Runtime
 from server.services import enrollment
 
-__all__ = ["AgentLinkMixin", "agent_credentials", "peer_ip"]
+__all__ = ["AgentLinkMixin", "agent_credentials"]
 
 
 def agent_credentials(context: grpc.aio.ServicerContext) -> tuple[str, str]:
     """(client uuid, secret) from ``x-upkeep-client-id`` and ``authorization: Bearer``."""
-    client_uuid = secret = ""
+    client_uuid = ""
     for key, value in context.invocation_metadata() or ():
         if key == "x-upkeep-client-id":
             client_uuid = str(value).strip()
-        elif key == "authorization":
-            scheme, _, token = str(value).partition(" ")
-            if scheme.lower() == "bearer":
-                secret = token.strip()
-    return client_uuid, secret
-
-
-def peer_ip(context: grpc.aio.ServicerContext) -> str | None:
-    """``ipv4:1.2.3.4:5678`` / ``ipv6:[::1]:5678`` → the address."""
-    peer = context.peer() or ""
-    family, _, rest = peer.partition(":")
-    if family == "ipv4":
-        return rest.rpartition(":")[0] or None
-    if family == "ipv6":
-        return rest.rpartition(":")[0].strip("[]") or None
-    return None
+    return client_uuid, bearer_token(context) or ""
 
 
 class AgentLinkMixin:

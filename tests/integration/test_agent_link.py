@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, agent_pb2_grpc, common_pb2
 from server.app import UpkeepServer
 from server.db.defaults import new_project
-from server.db.models import Client, Command, ServiceUpgradeHistory, TelemetryBatch, UpdateEvent
+from server.services import tokens
+from server.services.roles import Role
+from server.db.models import AuditLog, Client, Command, ServiceUpgradeHistory, TelemetryBatch, UpdateEvent
 
 pytestmark = pytest.mark.integration
 
@@ -74,8 +76,37 @@ async def channel(server: UpkeepServer) -> AsyncIterator[grpc.aio.Channel]:
 
 
 @pytest.fixture
-def admin(channel: grpc.aio.Channel) -> admin_pb2_grpc.AdminServiceStub:
-    return admin_pb2_grpc.AdminServiceStub(channel)
+async def admin_token(server: UpkeepServer) -> str:
+    async with server.runtime.session_factory() as s, s.begin():
+        return (await tokens.create_token(s, name="ops", role=Role.ADMIN)).secret
+
+
+def _with_bearer(details: grpc.aio.ClientCallDetails, token: str) -> grpc.aio.ClientCallDetails:
+    metadata = (*(details.metadata or ()), ("authorization", f"Bearer {token}"))
+    return grpc.aio.ClientCallDetails(details.method, details.timeout, metadata, details.credentials, details.wait_for_ready)
+
+
+class _BearerUnary(grpc.aio.UnaryUnaryClientInterceptor):
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    async def intercept_unary_unary(self, continuation, details, request):  # type: ignore[no-untyped-def]
+        return await continuation(_with_bearer(details, self.token), request)
+
+
+class _BearerStream(grpc.aio.UnaryStreamClientInterceptor):
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    async def intercept_unary_stream(self, continuation, details, request):  # type: ignore[no-untyped-def]
+        return await continuation(_with_bearer(details, self.token), request)
+
+
+@pytest.fixture
+async def admin(server: UpkeepServer, admin_token: str) -> AsyncIterator[admin_pb2_grpc.AdminServiceStub]:
+    """AdminService stub on its own channel that sends an admin API token with every call."""
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.grpc_port}", interceptors=[_BearerUnary(admin_token), _BearerStream(admin_token)]) as channel:
+        yield admin_pb2_grpc.AdminServiceStub(channel)
 
 
 @pytest.fixture
@@ -105,6 +136,7 @@ async def connect(agents: agent_pb2_grpc.AgentServiceStub, identity: pb.EnrollRe
 
 async def test_enroll_connect_and_watch_online(server: UpkeepServer, admin, agents) -> None:
     watch = admin.WatchAgents(admin_pb2.WatchAgentsRequest(project="shop"))
+    await watch.initial_metadata()  # subscribed
     token = await make_token(admin)
     identity = await enroll(agents, token)
     assert identity.project == "shop" and identity.secret and identity.agent_id > 0
@@ -129,6 +161,7 @@ async def test_command_lifecycle_and_result(server: UpkeepServer, admin, agents)
     identity = await enroll(agents, await make_token(admin))
     link, _ = await connect(agents, identity)
     watch = admin.WatchAgents(admin_pb2.WatchAgentsRequest(include_commands=True, agent_ids=[identity.agent_id]))
+    await watch.initial_metadata()  # subscribed
     sent = await admin.SendCommand(admin_pb2.SendCommandRequest(
         agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_UPGRADE,
         payload=common_pb2.CommandPayload(upgrade=common_pb2.UpgradePayload(version="1.1.0")),
@@ -371,3 +404,21 @@ async def test_selector_fans_out_to_matching_agents(server: UpkeepServer, admin,
     for link, command in zip(links, sorted(sent.commands, key=lambda c: c.agent_id)):
         assert (await link.receive("command")).command.id == command.id
         link.close()
+
+
+async def test_admin_methods_need_a_token_and_are_audited(server: UpkeepServer, channel, admin, agents) -> None:
+    bare = admin_pb2_grpc.AdminServiceStub(channel)
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await bare.ListAgents(admin_pb2.ListAgentsRequest())
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    async with server.runtime.session_factory() as s, s.begin():
+        viewer = (await tokens.create_token(s, name="eyes", role=Role.VIEWER)).secret
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await bare.CreateEnrollmentToken(admin_pb2.CreateEnrollmentTokenRequest(project="shop"),
+                                         metadata=(("authorization", f"Bearer {viewer}"),))
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    identity = await enroll(agents, await make_token(admin))
+    await admin.RevokeAgent(admin_pb2.RevokeAgentRequest(agent_id=identity.agent_id, reason="lost"))
+    async with server.runtime.session_factory() as s:
+        actions = set((await s.scalars(select(AuditLog.action))).all())
+    assert {"enrollment_token.create", "agent.revoke"} <= actions

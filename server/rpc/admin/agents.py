@@ -11,14 +11,18 @@ from common.errors import InvalidInput
 from common.i18n import N_
 from generated.upkeep.v1 import admin_pb2, common_pb2
 from server.hub import AgentHub
+from server.rpc.auth import authenticate, peer_ip
 from server.runtime import Runtime
 from server.services import agents as agents_svc
 from server.services import commands as commands_svc
 from server.services import enrollment
+from server.services.audit import actor_name, record_audit
 from server.services.roles import Principal, Role
 
 __all__ = ["AgentsAdminMixin"]
 
+#: Initial metadata key of WatchAgents, sent once the subscription is live.
+WATCHING_KEY = "x-upkeep-watching"
 NO_COMMAND_TARGET = N_("Give agent_id or selector.")
 SELECTOR_NEEDS_PROJECT = N_("A selector needs a project.")
 KINDS = {common_pb2.CLIENT_KIND_AGENT: "agent", common_pb2.CLIENT_KIND_POLLING: "app"}
@@ -38,8 +42,7 @@ class AgentsAdminMixin:
         return self.runtime.component("agent_hub", AgentHub)
 
     async def _authorize(self, context: grpc.aio.ServicerContext, role: Role) -> Principal:
-        # Placeholder until server/rpc/auth.py (accounts) lands: then `authenticate(context, runtime, role)`.
-        return Principal(name="admin", role=Role.ADMIN, kind="token")
+        return await authenticate(context, self.runtime, role)
 
     # ------------------------------------------------------------------ agents
 
@@ -64,9 +67,10 @@ class AgentsAdminMixin:
         return admin_pb2.GetAgentResponse(agent=agent.to_proto(), recent_commands=[c.to_proto() for c in recent])
 
     async def RevokeAgent(self, request: admin_pb2.RevokeAgentRequest, context: grpc.aio.ServicerContext) -> admin_pb2.RevokeAgentResponse:
-        await self._authorize(context, Role.ADMIN)
+        principal = await self._authorize(context, Role.ADMIN)
         async with self.runtime.session_factory() as s, s.begin():
             agent = await agents_svc.revoke_agent(s, request.agent_id)
+            await record_audit(s, principal, "agent.revoke", "agent", agent.id, {"reason": request.reason}, peer_ip(context))
         self._hub.revoke(agent.id, request.reason)
         return admin_pb2.RevokeAgentResponse(agent=agent.to_proto())
 
@@ -93,15 +97,20 @@ class AgentsAdminMixin:
                     agent_ids = [a for a in agent_ids if self._hub.is_online(a)]
             views = await commands_svc.create_commands(
                 s, agent_ids, type_number=request.type, payload=request.payload, expires_at=expires_at,
-                ttl=timedelta(seconds=self.runtime.settings.command_ttl_s), created_by=principal.name,
+                ttl=timedelta(seconds=self.runtime.settings.command_ttl_s), created_by=actor_name(principal),
+            )
+            await record_audit(
+                s, principal, "command.send", "command", views[0].id if len(views) == 1 else None,
+                {"type": views[0].type, "agents": len(views)}, peer_ip(context),
             )
         self._hub.deliver(views)
         return admin_pb2.SendCommandResponse(commands=commands_svc.to_protos(views))
 
     async def CancelCommand(self, request: admin_pb2.CancelCommandRequest, context: grpc.aio.ServicerContext) -> admin_pb2.CancelCommandResponse:
-        await self._authorize(context, Role.OPERATOR)
+        principal = await self._authorize(context, Role.OPERATOR)
         async with self.runtime.session_factory() as s, s.begin():
             view = await commands_svc.cancel_command(s, request.command_id)
+            await record_audit(s, principal, "command.cancel", "command", view.id, {"reason": request.reason}, peer_ip(context))
         self._hub.cancel(view, request.reason)
         return admin_pb2.CancelCommandResponse(command=view.to_proto())
 
@@ -127,9 +136,10 @@ class AgentsAdminMixin:
         self, request: admin_pb2.WatchAgentsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[admin_pb2.WatchAgentsResponse]:
         await self._authorize(context, Role.VIEWER)
-        async for event in self._hub.watch(
-            project=request.project, agent_ids=request.agent_ids, include_commands=request.include_commands
-        ):
+        watcher = self._hub.subscribe(project=request.project, agent_ids=request.agent_ids, include_commands=request.include_commands)
+        # Initial metadata tells the caller that events from now on reach it.
+        await context.send_initial_metadata(((WATCHING_KEY, "1"),))
+        async for event in self._hub.events(watcher):
             yield event
 
     # ------------------------------------------------------------------ enrollment tokens
@@ -142,8 +152,9 @@ class AgentsAdminMixin:
         async with self.runtime.session_factory() as s, s.begin():
             view, token = await enrollment.create_token(
                 s, project=request.project or self.runtime.settings.default_project, labels=dict(request.labels),
-                description=request.description, max_uses=request.max_uses, ttl=ttl, created_by=principal.name,
+                description=request.description, max_uses=request.max_uses, ttl=ttl, created_by=actor_name(principal),
             )
+            await record_audit(s, principal, "enrollment_token.create", "enrollment_token", view.id, {"project": view.project}, peer_ip(context))
         return admin_pb2.CreateEnrollmentTokenResponse(enrollment_token=view.to_proto(), token=token)
 
     async def ListEnrollmentTokens(
@@ -159,7 +170,8 @@ class AgentsAdminMixin:
     async def RevokeEnrollmentToken(
         self, request: admin_pb2.RevokeEnrollmentTokenRequest, context: grpc.aio.ServicerContext
     ) -> admin_pb2.RevokeEnrollmentTokenResponse:
-        await self._authorize(context, Role.ADMIN)
+        principal = await self._authorize(context, Role.ADMIN)
         async with self.runtime.session_factory() as s, s.begin():
             view = await enrollment.revoke_token(s, request.enrollment_token_id)
+            await record_audit(s, principal, "enrollment_token.revoke", "enrollment_token", view.id, None, peer_ip(context))
         return admin_pb2.RevokeEnrollmentTokenResponse(enrollment_token=view.to_proto())

@@ -15,11 +15,8 @@ __all__ = ["build_components", "grpc_servicers", "http_routers"]
 
 def build_components(runtime: Runtime) -> None:
     """Create the process's components into ``runtime.components`` (started in this order)."""
-<<<<<<< HEAD
     from server.hub import AgentHub
-=======
     from server.services.announcements import AnnouncementBus
->>>>>>> main
     from server.services.resolve import ReleaseCatalog
 
     settings = runtime.settings

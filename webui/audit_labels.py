@@ -14,6 +14,7 @@ LABELS: dict[str, str] = {
     "token.revoke": N_("Revoked an API token"),
     "project.create": N_("Created a project"),
     "project.update": N_("Edited a project"),
+    "channel.update": N_("Changed a channel"),
     "release.create": N_("Created a release"),
     "release.update": N_("Edited a release"),
     "release.publish": N_("Published a release"),

@@ -15,12 +15,14 @@ __all__ = ["build_components", "grpc_servicers", "http_routers"]
 
 def build_components(runtime: Runtime) -> None:
     """Create the process's components into ``runtime.components`` (started in this order)."""
+    from server.services.events import EventRecorder
     from server.services.resolve import ReleaseCatalog
 
     settings = runtime.settings
     runtime.components["releases"] = ReleaseCatalog(
         runtime.session_factory, default_project=settings.default_project, public_url=settings.public_url
     )
+    runtime.components["events"] = EventRecorder(runtime.session_factory)
 
 
 def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Server], None], Any]]:
@@ -39,6 +41,6 @@ def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Serve
 
 def http_routers(runtime: Runtime) -> list[APIRouter]:
     """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
-    from server.http import health
+    from server.http import admin_v1, health, legacy
 
-    return [health.router]
+    return [health.router, legacy.router, admin_v1.router]

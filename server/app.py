@@ -34,7 +34,7 @@ from server.db.engine import make_async_engine, make_session_factory, schema_sta
 from server.rpc.errors import ErrorInterceptor
 from server.runtime import Runtime
 
-__all__ = ["UpkeepServer", "serve"]
+__all__ = ["UpkeepServer", "package_version", "serve"]
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class UpkeepServer:
         self._grpc, self.grpc_port = server, bound
 
     async def _start_http(self, runtime: Runtime) -> None:
-        app = FastAPI(title="Upkeep", version=_package_version(), docs_url="/docs", redoc_url=None)
+        app = FastAPI(title="Upkeep", version=package_version(), docs_url="/docs", redoc_url=None)
         app.state.runtime = runtime
         install_error_handlers(app)
         for router in wiring.http_routers(runtime):
@@ -186,7 +186,7 @@ class UpkeepServer:
         await self._stopped.wait()
 
 
-def _package_version() -> str:
+def package_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     with contextlib.suppress(PackageNotFoundError):

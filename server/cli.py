@@ -3,6 +3,10 @@
     upkeep-server migrate              apply Alembic migrations (creates the SQLite file)
     upkeep-server serve                run gRPC + HTTP + console until SIGTERM/SIGINT
     upkeep-server config               print the effective settings (secrets hidden)
+    upkeep-server create-admin --username U [--password-stdin]
+    upkeep-server token create --role viewer|operator|admin --name N [--ttl-days D]
+    upkeep-server token list [--all]
+    upkeep-server token revoke ID
     upkeep-server public-key           print the minisign public key that signs manifests
 """
 
@@ -14,14 +18,17 @@ import dataclasses
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any, TypeVar
 
-from common.errors import UpkeepError
+from common.errors import FailedPrecondition, InvalidInput, UpkeepError
 from common.i18n import _, system_locale, use_locale
 from server.config import ConfigError, Settings, load_settings
 
 __all__ = ["main"]
 
+T = TypeVar("T")
 Command = Callable[[argparse.Namespace, Settings], int]
 _COMMANDS: dict[str, Command] = {}
 
@@ -69,6 +76,105 @@ def _config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(session)`` in one transaction on a migrated database."""
+    from server.db.engine import is_migrated, make_async_engine, make_session_factory
+
+    if not is_migrated(settings.database_url):
+        raise FailedPrecondition(
+            _("The database is not migrated. Run: upkeep-server migrate"), error_code="DATABASE_NOT_MIGRATED"
+        )
+
+    async def run() -> T:
+        engine = make_async_engine(settings.database_url)
+        try:
+            async with make_session_factory(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise InvalidInput(_("No terminal to ask for the password: use --password-stdin."))
+    import getpass
+
+    first = getpass.getpass(_("Password: "))
+    if first != getpass.getpass(_("Repeat the password: ")):
+        raise InvalidInput(_("The passwords do not match."))
+    return first
+
+
+@command("create-admin")
+def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from server.services.audit import record_audit
+    from server.services.auth import create_admin
+
+    password = _read_password(args.password_stdin)
+
+    async def work(session: Any) -> Any:
+        user = await create_admin(session, username=args.username, password=password)
+        await record_audit(session, None, "user.create", "user", user.id, {"username": user.username, "role": "admin"})
+        return user
+
+    user = _with_session(settings, work)
+    print(_("Admin {username} created.").format(username=user.username))
+    return 0
+
+
+def _token_state(info: Any) -> str:
+    if info.revoked_at:
+        return _("revoked")
+    if info.expires_at:
+        return _("expires {at}").format(at=info.expires_at.isoformat(timespec="seconds"))
+    return _("active")
+
+
+@command("token")
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from server.services import tokens
+    from server.services.audit import record_audit
+    from server.services.paging import PageSpec
+    from server.services.roles import Role
+
+    if args.token_command == "create":
+        role = Role.parse(args.role)
+        ttl = timedelta(days=args.ttl_days) if args.ttl_days else None
+
+        async def create(session: Any) -> Any:
+            created = await tokens.create_token(session, name=args.name, role=role, created_by="system", ttl=ttl)
+            await record_audit(
+                session, None, "api_token.create", "api_token", created.info.id,
+                {"name": created.info.name, "role": role.label},
+            )
+            return created
+
+        created = _with_session(settings, create)
+        print(_("Token {name} ({role}) created. It is shown only once:").format(name=created.info.name, role=role.label), file=sys.stderr)
+        print(created.secret)
+        return 0
+    if args.token_command == "list":
+        page = _with_session(
+            settings, lambda s: tokens.list_tokens(s, PageSpec(page=1, size=10_000), include_revoked=args.all)
+        )
+        for info in page.items:
+            print(f"{info.id}\t{info.prefix}…\t{info.role.label}\t{info.name}\t{_token_state(info)}")
+        return 0
+
+    async def revoke(session: Any) -> Any:
+        info = await tokens.revoke_token(session, args.id)
+        await record_audit(session, None, "api_token.revoke", "api_token", info.id, {"name": info.name})
+        return info
+
+    info = _with_session(settings, revoke)
+    print(_("Token {id} ({name}) revoked.").format(id=info.id, name=info.name))
+    return 0
+
+
 @command("public-key")
 def _public_key(args: argparse.Namespace, settings: Settings) -> int:
     from server.services.signing import public_key
@@ -88,6 +194,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--ready-file", help=_("write the bound ports as JSON to this file once both listeners are up")
     )
     sub.add_parser("config", help=_("print the effective settings"))
+    admin = sub.add_parser("create-admin", help=_("create a console user with the admin role"))
+    admin.add_argument("--username", required=True)
+    admin.add_argument(
+        "--password-stdin", action="store_true", help=_("read the password from the first line of standard input")
+    )
+    token = sub.add_parser("token", help=_("manage API tokens for scripts"))
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help=_("create a token and print it once"))
+    create.add_argument("--role", required=True, choices=["viewer", "operator", "admin"])
+    create.add_argument("--name", required=True)
+    create.add_argument("--ttl-days", type=int, help=_("expire after this many days (default: never)"))
+    listing = token_sub.add_parser("list", help=_("list tokens (never their secrets)"))
+    listing.add_argument("--all", action="store_true", help=_("include revoked tokens"))
+    revoke = token_sub.add_parser("revoke", help=_("revoke a token for good"))
+    revoke.add_argument("id", type=int)
     key_parser = sub.add_parser("public-key", help=_("print the minisign public key that signs manifests"))
     key_parser.add_argument("--file", action="store_true", help=_("print the whole .pub file (comment line included)"))
     return parser

@@ -10,27 +10,30 @@ seed 1 envelope ``{"code": <status>, "data": ...}``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from server.http.auth import client_ip, require_principal
 from server.http.errors import LegacyErrorBody
 from server.runtime import Runtime
 from server.services import channels as channel_svc
 from server.services import releases as release_svc
 from server.services import stats as stats_svc
 from server.services.artifacts import spec_from_url
+from server.services.paging import page_spec
 from server.services.channels import ChannelInfo
 from server.services.projects import ensure_project, project_row
 from server.services.releases import ReleaseInfo
+from server.services.audit import record_audit
+from server.services.roles import Principal, Role
 
 __all__ = ["router"]
 
-# Authentication: one line each once server/http/auth.py lands.
-READ: list[Any] = []
-WRITE: list[Any] = []
+READ = [Depends(require_principal(Role.VIEWER))]
+Operator = Annotated[Principal, Depends(require_principal(Role.OPERATOR))]
 
 router = APIRouter(prefix="/admin/api/v1", tags=["seed 1 admin API"])
 
@@ -181,6 +184,10 @@ def _channel_json(c: ChannelInfo) -> dict[str, Any]:
     }
 
 
+async def _audit(session, request: Request, who: Principal, action: str, target: int, detail: Any = None) -> None:
+    await record_audit(session, who, action, action.split(".")[0], target, detail, client_ip(request))
+
+
 async def _project(session, runtime: Runtime, project: str | None) -> str:
     """The slug to use; the default project is created on first use."""
     if project:
@@ -189,8 +196,8 @@ async def _project(session, runtime: Runtime, project: str | None) -> str:
 
 
 @router.post("/versions", status_code=201, response_model=VersionEnvelope, responses={**ERRORS, 409: {
-    "model": LegacyErrorBody, "description": "The version exists"}}, dependencies=WRITE)
-async def create_version(body: VersionCreate, request: Request, project: str | None = None) -> JSONResponse:
+    "model": LegacyErrorBody, "description": "The version exists"}})
+async def create_version(body: VersionCreate, request: Request, who: Operator, project: str | None = None) -> JSONResponse:
     """Create a version (draft, or published when ``publish`` or the channel auto-publishes)."""
     runtime = _runtime(request)
     spec = spec_from_url(url=body.file_url, size=body.file_size, checksum=body.file_checksum, platform=body.platform)
@@ -203,6 +210,7 @@ async def create_version(body: VersionCreate, request: Request, project: str | N
             min_upgrade_version=body.min_upgrade_version, is_forced=body.is_forced,
             rollout_percentage=body.rollout_percentage, artifacts=[spec], publish=body.publish,
         )
+        await _audit(s, request, who, "release.create", created.id, {"version": created.display_version})
     return _ok(_version_json(created, runtime.settings.public_url), 201)
 
 
@@ -221,11 +229,11 @@ async def list_versions(
         slug = await _project(s, runtime, project)
         found = await release_svc.list_releases(
             s, project=slug, channel=channel, kind="client", statuses=[status] if status else None,
-            page=page, limit=limit, max_limit=runtime.settings.max_page_size,
+            spec=page_spec(page, limit, maximum=runtime.settings.max_page_size),
         )
     return _ok({
         "items": [_version_json(r, runtime.settings.public_url) for r in found.items],
-        "total": found.total, "page": found.page, "limit": found.limit,
+        "total": found.total, "page": found.page, "limit": found.size,
     })
 
 
@@ -237,8 +245,8 @@ def _changes(body: VersionUpdate) -> dict[str, Any]:
     return {k: given[k] for k in fields if k in given and not (given[k] is None and k in required)}
 
 
-@router.put("/versions/{version_id}", response_model=VersionEnvelope, responses=ERRORS, dependencies=WRITE)
-async def update_version(version_id: int, body: VersionUpdate, request: Request) -> JSONResponse:
+@router.put("/versions/{version_id}", response_model=VersionEnvelope, responses=ERRORS)
+async def update_version(version_id: int, body: VersionUpdate, request: Request, who: Operator) -> JSONResponse:
     """Change a version; the file fields replace its download when all three are given."""
     runtime = _runtime(request)
     changes = _changes(body)
@@ -253,23 +261,26 @@ async def update_version(version_id: int, body: VersionUpdate, request: Request)
                 platform=body.platform or (old.platform if old else "any"),
             )]
         updated = await release_svc.update_release(s, version_id, **changes)
+        await _audit(s, request, who, "release.update", version_id, body.model_dump(exclude_unset=True))
     return _ok(_version_json(updated, runtime.settings.public_url))
 
 
 @router.post("/versions/{version_id}/publish", response_model=VersionEnvelope, responses={**ERRORS, 412: {
-    "model": LegacyErrorBody, "description": "A revoked version cannot be published"}}, dependencies=WRITE)
-async def publish_version(version_id: int, request: Request) -> JSONResponse:
+    "model": LegacyErrorBody, "description": "A revoked version cannot be published"}})
+async def publish_version(version_id: int, request: Request, who: Operator) -> JSONResponse:
     runtime = _runtime(request)
     async with runtime.session_factory() as s, s.begin():
         published = await release_svc.publish_release(s, version_id)
+        await _audit(s, request, who, "release.publish", version_id)
     return _ok(_version_json(published, runtime.settings.public_url))
 
 
-@router.delete("/versions/{version_id}", response_model=VersionEnvelope, responses=ERRORS, dependencies=WRITE)
-async def delete_version(version_id: int, request: Request) -> JSONResponse:
+@router.delete("/versions/{version_id}", response_model=VersionEnvelope, responses=ERRORS)
+async def delete_version(version_id: int, request: Request, who: Operator) -> JSONResponse:
     runtime = _runtime(request)
     async with runtime.session_factory() as s, s.begin():
         deleted = await release_svc.delete_release(s, version_id)
+        await _audit(s, request, who, "release.delete", version_id, {"version": deleted.display_version})
     return _ok(_version_json(deleted, runtime.settings.public_url))
 
 
@@ -282,13 +293,16 @@ async def list_channels(request: Request, project: str | None = None) -> JSONRes
     return _ok([_channel_json(c) for c in found])
 
 
-@router.put("/channels/{channel_id}", response_model=ChannelEnvelope, responses=ERRORS, dependencies=WRITE)
-async def update_channel(channel_id: int, body: ChannelUpdate, request: Request, project: str | None = None) -> JSONResponse:
+@router.put("/channels/{channel_id}", response_model=ChannelEnvelope, responses=ERRORS)
+async def update_channel(
+    channel_id: int, body: ChannelUpdate, request: Request, who: Operator, project: str | None = None
+) -> JSONResponse:
     """Change ``rollout_percentage`` (0-100), ``is_active``, ``auto_publish``..."""
     runtime = _runtime(request)
     async with runtime.session_factory() as s, s.begin():
         slug = await _project(s, runtime, project)
         updated = await channel_svc.update_channel(s, slug, channel_id, **body.model_dump(exclude_unset=True))
+        await _audit(s, request, who, "channel.update", channel_id, body.model_dump(exclude_unset=True))
     return _ok(_channel_json(updated))
 
 

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from server.db.models import Release, UpdateEvent
 from server.services import projects
+from server.services.roles import Role
+from server.services.tokens import create_token
 
 SEED = json.loads((Path(__file__).parents[1] / "fixtures/seeds/runpanel_update_service.json").read_text())
 CHECKSUM = "sha256:" + "3f" * 32
@@ -19,9 +21,17 @@ GO_TYPES = {"bool": bool, "string": str, "int": int, "int64": int}
 pytestmark = pytest.mark.integration
 
 
+async def make_token(server, role: Role) -> str:
+    async with server.runtime.session_factory() as s, s.begin():
+        return (await create_token(s, name=f"test-{role.label}", role=role)).secret
+
+
 @pytest.fixture
 async def http(db_engine, running_server):
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{running_server.http_port}", timeout=10) as client:
+    """A client of the running server carrying an operator token."""
+    token = await make_token(running_server, Role.OPERATOR)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{running_server.http_port}", timeout=10,
+                                 headers={"authorization": f"Bearer {token}"}) as client:
         yield client
 
 
@@ -165,8 +175,8 @@ async def test_versions_list_update_delete_and_channels(http, sf):
     ("post", "/admin/api/v1/versions", SEED["admin_create_version"]["body"], 400, "INVALID_CHECKSUM"),
     ("post", "/admin/api/v1/versions", {**SEED["admin_create_version"]["body"], "file_checksum": CHECKSUM,
                                        "channel": "nightly"}, 404, "CHANNEL_NOT_FOUND"),
-    ("get", "/admin/api/v1/versions?limit=1000", None, 400, "INVALID_PAGE_SIZE"),
-    ("get", "/admin/api/v1/versions?page=0", None, 400, "INVALID_PAGE"),
+    ("get", "/admin/api/v1/versions?limit=1000", None, 400, "PAGE_TOO_LARGE"),
+    ("get", "/admin/api/v1/versions?page=-1", None, 400, "INVALID_PAGE"),
     ("get", "/admin/api/v1/stats?period=forever", None, 400, "INVALID_PERIOD"),
     ("get", "/admin/api/v1/stats?action=dance", None, 400, "INVALID_ACTION"),
     ("put", "/admin/api/v1/channels/1", {"rollout_percentage": 101}, 400, "INVALID_PERCENTAGE"),
@@ -194,3 +204,20 @@ async def test_duplicate_version_is_409_and_messages_follow_accept_language(http
     assert await release_count(sf) == 1
     bad = await http.post("/api/v1/check-update", json={"current_version": "x"}, headers={"accept-language": "zh"})
     assert "版本" in bad.json()["message"]
+
+
+async def test_admin_api_needs_a_token_with_the_right_role(http, running_server, sf):
+    base = f"http://127.0.0.1:{running_server.http_port}"
+    viewer = await make_token(running_server, Role.VIEWER)
+    async with httpx.AsyncClient(base_url=base, timeout=10) as anonymous:
+        missing = await anonymous.get("/admin/api/v1/versions")
+        wrong = await anonymous.post("/admin/api/v1/versions", json=seed_version(),
+                                     headers={"authorization": "Bearer upk_wrong"})
+        as_viewer = await anonymous.post("/admin/api/v1/versions", json=seed_version(),
+                                         headers={"authorization": f"Bearer {viewer}"})
+        viewer_reads = await anonymous.get("/admin/api/v1/channels", headers={"authorization": f"Bearer {viewer}"})
+        client_api = await anonymous.post("/api/v1/check-update", json=SEED["check_update"]["body"])
+    assert missing.status_code == 401 and missing.json()["code"] == 401
+    assert wrong.status_code == 401 and as_viewer.status_code == 403 and as_viewer.json()["code"] == 403
+    assert viewer_reads.status_code == 200 and client_api.status_code == 200
+    assert await release_count(sf) == 0

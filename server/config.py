@@ -59,6 +59,9 @@ class Settings:
     #: Telemetry timestamps further than this in the future are refused.
     telemetry_future_tolerance_s: int = 300
     max_upload_bytes: int = 2 * 1024**3
+    #: A service bundle may unpack to at most this many bytes and files.
+    max_bundle_bytes: int = 16 * 1024**3
+    max_bundle_files: int = 20_000
     max_json_body_bytes: int = 1024**2
     max_page_size: int = 100
     #: When set, downloads answer with ``X-Accel-Redirect: <prefix>/<key>`` for nginx.

@@ -15,7 +15,7 @@ from server.config import Settings
 __all__ = ["LocalStore", "open_store"]
 
 _CHUNK_ID = re.compile(r"[0-9a-f]{64}")
-_BLOB_KEY = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
+_BLOB_KEY = re.compile(r"[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*")
 
 
 class LocalStore:

@@ -15,10 +15,12 @@ __all__ = ["build_components", "grpc_servicers", "http_routers"]
 
 def build_components(runtime: Runtime) -> None:
     """Create the process's components into ``runtime.components`` (started in this order)."""
+    from server.services.announcements import AnnouncementBus
     from server.services.events import EventRecorder
     from server.services.resolve import ReleaseCatalog
 
     settings = runtime.settings
+    runtime.components["announcements"] = AnnouncementBus()
     runtime.components["releases"] = ReleaseCatalog(
         runtime.session_factory, default_project=settings.default_project, public_url=settings.public_url
     )
@@ -41,6 +43,6 @@ def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Serve
 
 def http_routers(runtime: Runtime) -> list[APIRouter]:
     """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
-    from server.http import accounts, admin_v1, health, legacy
+    from server.http import accounts, admin_v1, clients, health, legacy
 
-    return [health.router, accounts.router, legacy.router, admin_v1.router]
+    return [health.router, accounts.router, clients.router, legacy.router, admin_v1.router]

@@ -15,6 +15,7 @@ __all__ = ["build_components", "grpc_servicers", "http_routers"]
 
 def build_components(runtime: Runtime) -> None:
     """Create the process's components into ``runtime.components`` (started in this order)."""
+    from server.hub import AgentHub
     from server.services.announcements import AnnouncementBus
     from server.services.events import EventRecorder
     from server.services.resolve import ReleaseCatalog
@@ -24,6 +25,7 @@ def build_components(runtime: Runtime) -> None:
     runtime.components["releases"] = ReleaseCatalog(
         runtime.session_factory, default_project=settings.default_project, public_url=settings.public_url
     )
+    runtime.components["agent_hub"] = AgentHub(runtime)
     runtime.components["events"] = EventRecorder(runtime.session_factory)
 
 

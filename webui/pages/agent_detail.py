@@ -18,6 +18,7 @@ from generated.upkeep.v1 import common_pb2
 from server.hub import AgentHub
 from server.services import agents, audit, commands, releases
 from server.services.audit import actor_name
+from server.services.paging import PageSpec
 from server.services.roles import Role
 from webui.i18n import N_, _, fmt_datetime
 from webui.labels import (
@@ -176,7 +177,8 @@ async def _command_bar(ctx: PageContext, agent_id: int) -> None:
     assert ctx.project is not None
     async with transaction() as session:
         published = (await releases.list_releases(
-            session, project=ctx.project.slug, kind="service", statuses=["published", "paused"], limit=50,
+            session, project=ctx.project.slug, kind="service", statuses=["published", "paused"],
+            spec=PageSpec(page=1, size=50),
         )).items
     options = {r.id: f"{r.display_version} · {status_label(r.status)}" for r in published}
     by_id = {r.id: r for r in published}

@@ -39,6 +39,6 @@ def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Serve
 
 def http_routers(runtime: Runtime) -> list[APIRouter]:
     """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
-    from server.http import accounts, health
+    from server.http import accounts, health, packages
 
-    return [health.router, accounts.router]
+    return [health.router, accounts.router, packages.router]

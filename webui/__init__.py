@@ -20,11 +20,14 @@ def mount_console(app: FastAPI, runtime: Runtime) -> None:
     if _mounted:
         raise RuntimeError("the console can be mounted once per process")
     from nicegui import ui
+    from nicegui.storage import Storage
 
     from webui import pages  # noqa: F401  (registers the pages)
     from webui.state import set_runtime
 
     set_runtime(runtime)
+    # Browser sessions live with the server's data, not in the working directory.
+    Storage.path = (runtime.settings.data_dir / "console-sessions").resolve()
     ui.run_with(
         app,
         title="Upkeep",

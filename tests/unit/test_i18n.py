@@ -78,7 +78,7 @@ def test_negotiate_locale(header: str | None, expected: str) -> None:
 def test_normalize_and_translate() -> None:
     assert normalize_locale("zh_TW") == "zh_CN"
     assert normalize_locale("ja") is None
-    message = "The update control plane is running."
+    message = "Invalid version range {range!r}"
     with use_locale("zh-CN"):
         assert gettext(message) != message
     assert gettext(message) == message

@@ -1,0 +1,127 @@
+"""Projects in the browser: create, validation that saves nothing, choose the current one."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from server.services import auth, projects
+from server.services.roles import Role
+from tests.browser.console import ADMIN, ensure_user, run_service, screenshot, sign_in
+from tests.fixtures.servers import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+
+def _slugs(console: ServerProcess) -> list[str]:
+    async def slugs(session):  # type: ignore[no-untyped-def]
+        return [p.slug for p in await projects.list_projects(session)]
+
+    return run_service(console, slugs)
+
+
+def test_create_project_validates_and_becomes_current(page: Page, console: ServerProcess) -> None:
+    ensure_user(console, *ADMIN, Role.ADMIN)
+    sign_in(page)
+    page.get_by_test_id("nav-projects").click()
+    expect(page).to_have_url(f"{console.http_url}/projects")
+    before = _slugs(console)
+
+    page.get_by_test_id("new-project").click()
+    page.get_by_test_id("project-slug").fill("Bad Slug!")
+    page.get_by_test_id("project-name").fill("Bad")
+    page.get_by_test_id("project-save").click()
+    expect(page.get_by_text("Invalid project slug")).to_be_visible()
+    assert _slugs(console) == before
+
+    page.get_by_test_id("project-slug").fill("runpanel")
+    page.get_by_test_id("project-name").fill("")
+    page.get_by_test_id("project-save").click()
+    expect(page.get_by_text("This field is required.")).to_be_visible()
+    assert _slugs(console) == before
+
+    page.get_by_test_id("project-name").fill("RunPanel")
+    page.get_by_test_id("project-description").fill("The panel")
+    page.get_by_test_id("project-save").click()
+    table = page.get_by_test_id("projects-table")
+    expect(table.get_by_role("row").filter(has_text="runpanel")).to_contain_text("Current")
+    assert "runpanel" in _slugs(console)
+    screenshot(page, "projects-en")
+
+    page.get_by_test_id("new-project").click()
+    page.get_by_test_id("project-slug").fill("runpanel")
+    page.get_by_test_id("project-name").fill("Again")
+    page.get_by_test_id("project-save").click()
+    expect(page.get_by_text("already exists")).to_be_visible()
+
+
+def test_language_is_remembered_per_user(page: Page, console: ServerProcess) -> None:
+    ensure_user(console, *ADMIN, Role.ADMIN)
+    sign_in(page)
+    page.get_by_test_id("language").get_by_text("中文").click()
+    expect(page.get_by_test_id("nav-projects")).to_contain_text("项目")
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("sign-in")).to_be_visible()
+    page.context.clear_cookies()
+    sign_in(page)
+    expect(page.get_by_test_id("nav-projects")).to_contain_text("项目")
+    page.get_by_test_id("language").get_by_text("English").click()
+    expect(page.get_by_test_id("nav-projects")).to_contain_text("Projects")
+
+
+def test_viewer_reads_but_cannot_change(page: Page, console: ServerProcess) -> None:
+    ensure_user(console, "watcher", "watcher password", Role.VIEWER)
+    sign_in(page, "watcher", "watcher password")
+    expect(page.get_by_test_id("nav-settings")).to_have_count(0)
+    page.goto("/projects")
+    expect(page.get_by_test_id("projects-table")).to_be_visible()
+    expect(page.get_by_test_id("new-project")).to_have_count(0)
+    page.goto("/settings")
+    expect(page.get_by_text("This page needs the Administrator role.")).to_be_visible()
+
+
+def test_admin_manages_users_and_tokens(page: Page, console: ServerProcess) -> None:
+    ensure_user(console, *ADMIN, Role.ADMIN)
+    sign_in(page)
+    page.get_by_test_id("nav-settings").click()
+    page.get_by_test_id("new-user").click()
+    page.get_by_test_id("user-username").fill("oper")
+    page.get_by_test_id("user-password").fill("short")
+    page.get_by_test_id("user-save").click()
+    expect(page.get_by_text("at least 8 characters")).to_be_visible()
+    assert "oper" not in _usernames(console)
+    page.get_by_test_id("user-password").fill("operator password")
+    page.get_by_test_id("user-save").click()
+    users = page.get_by_test_id("users-table")
+    expect(users).to_contain_text("oper")
+    page.get_by_test_id("role-oper").click()
+    page.get_by_role("option", name="Operator").click()
+    expect(page.get_by_text("oper is now Operator.")).to_be_visible()
+    assert _roles(console)["oper"] == Role.OPERATOR
+    screenshot(page, "settings-en")
+
+    page.get_by_test_id("tab-tokens").click()
+    page.get_by_test_id("new-token").click()
+    page.get_by_test_id("token-name").fill("ci")
+    page.get_by_test_id("token-save").click()
+    secret = page.get_by_test_id("token-secret").input_value()
+    assert len(secret) > 20
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("tokens-table")).to_contain_text("ci")
+    expect(page.get_by_test_id("tokens-table")).not_to_contain_text(secret)
+
+    page.get_by_test_id("tab-audit").click()
+    audit_table = page.get_by_test_id("audit-table")
+    expect(audit_table).to_contain_text("Created an API token")
+    expect(audit_table).to_contain_text("Changed a role")
+
+
+def _usernames(console: ServerProcess) -> list[str]:
+    return list(_roles(console))
+
+
+def _roles(console: ServerProcess) -> dict[str, Role]:
+    async def roles(session):  # type: ignore[no-untyped-def]
+        return {u.username: u.role for u in await auth.list_users(session)}
+
+    return run_service(console, roles)

@@ -1,0 +1,87 @@
+"""Who is signed in to this browser: a signed, server-side session that expires.
+
+    /login ──sign_in()──► session {user id, name, role, expires_at} ──► pages
+       ▲                                  │ expired, signed out, user disabled or role changed
+       └──────────────────────────────────┘  (checked on every page load and every action)
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec
+
+from nicegui import app, ui
+
+from common.errors import UpkeepError
+from server.services.roles import Principal, Role
+from webui.i18n import N_, _, locale
+
+__all__ = ["ROLE_NAMES", "action", "current_principal", "notify_error", "role_name", "sign_in", "sign_out"]
+
+ROLE_NAMES: dict[Role, str] = {Role.VIEWER: N_("Viewer"), Role.OPERATOR: N_("Operator"), Role.ADMIN: N_("Administrator")}
+
+P = ParamSpec("P")
+_KEY = "auth"
+
+
+def sign_in(principal: Principal, max_age_s: int, *, keep_expiry: bool = False) -> None:
+    """Start a session of ``max_age_s`` (or update the principal of the running one)."""
+    previous = app.storage.user.get(_KEY) or {}
+    expires_at = previous["expires_at"] if keep_expiry and previous else time.time() + max_age_s
+    app.storage.user[_KEY] = {
+        "id": principal.id,
+        "name": principal.name,
+        "role": principal.role.label,
+        "expires_at": expires_at,
+    }
+
+
+def sign_out() -> None:
+    app.storage.user.pop(_KEY, None)
+
+
+def current_principal() -> Principal | None:
+    """The signed-in user, or None when nobody is signed in or the session expired."""
+    data = app.storage.user.get(_KEY)
+    if not data:
+        return None
+    if data.get("expires_at", 0) < time.time():
+        sign_out()
+        return None
+    return Principal(name=data["name"], role=Role.parse(data["role"]), kind="user", id=data["id"])
+
+
+def role_name(role: Role) -> str:
+    return _(ROLE_NAMES[role])
+
+
+def notify_error(exc: UpkeepError) -> None:
+    ui.notify(exc.translated(locale()), type="negative", multi_line=True)
+
+
+def action(
+    role: Role,
+) -> Callable[[Callable[P, Awaitable[Any]]], Callable[P, Awaitable[None]]]:
+    """Guard a console action: a live session with ``role``; errors become a message, not a crash."""
+
+    def decorate(handler: Callable[P, Awaitable[Any]]) -> Callable[P, Awaitable[None]]:
+        @functools.wraps(handler)
+        async def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+            principal = current_principal()
+            if principal is None:
+                ui.notify(_("Your session has expired. Please sign in again."), type="warning")
+                ui.navigate.to("/login")
+                return
+            if principal.role < role:
+                ui.notify(_("This action needs the {role} role.").format(role=role_name(role)), type="negative")
+                return
+            try:
+                await handler(*args, **kwargs)
+            except UpkeepError as exc:
+                notify_error(exc)
+
+        return guarded
+
+    return decorate

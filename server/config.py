@@ -59,6 +59,8 @@ class Settings:
     #: Telemetry timestamps further than this in the future are refused.
     telemetry_future_tolerance_s: int = 300
     max_upload_bytes: int = 2 * 1024**3
+    #: Largest diagnostics bundle a client may upload (seed 2 §10.1).
+    max_diagnostics_bytes: int = 256 * 1024**2
     #: A service bundle may unpack to at most this many bytes and files.
     max_bundle_bytes: int = 16 * 1024**3
     max_bundle_files: int = 20_000

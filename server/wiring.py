@@ -15,12 +15,17 @@ __all__ = ["build_components", "grpc_servicers", "http_routers"]
 
 def build_components(runtime: Runtime) -> None:
     """Create the process's components into ``runtime.components`` (started in this order)."""
+    from server.http import accounts, clients, health, packages
+
+    return [health.router, accounts.router, clients.router, packages.router]
     from server.services.resolve import ReleaseCatalog
 
     settings = runtime.settings
+    runtime.components["announcements"] = AnnouncementBus()
     runtime.components["releases"] = ReleaseCatalog(
         runtime.session_factory, default_project=settings.default_project, public_url=settings.public_url
     )
+    runtime.components["agent_hub"] = AgentHub(runtime)
 
 
 def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Server], None], Any]]:
@@ -39,6 +44,6 @@ def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Serve
 
 def http_routers(runtime: Runtime) -> list[APIRouter]:
     """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
-    from server.http import accounts, health, packages
+    from server.http import accounts, clients, health, packages
 
-    return [health.router, accounts.router, packages.router]
+    return [health.router, accounts.router, clients.router, packages.router]

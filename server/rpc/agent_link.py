@@ -1,11 +1,50 @@
-"""AgentService: Enroll, Connect and UploadDiagnostics."""
+"""AgentService: Enroll and Connect (the control stream)."""
 
 from __future__ import annotations
 
-from server.runtime import Runtime
+from collections.abc import AsyncIterator
 
-__all__ = ["AgentLinkMixin"]
+import grpc
+
+from generated.upkeep.v1 import agent_pb2 as pb
+from server.hub import AgentHub
+from server.rpc.auth import bearer_token, peer_ip
+from server.runtime import Runtime
+from server.services import enrollment
+
+__all__ = ["AgentLinkMixin", "agent_credentials"]
+
+
+def agent_credentials(context: grpc.aio.ServicerContext) -> tuple[str, str]:
+    """(client uuid, secret) from ``x-upkeep-client-id`` and ``authorization: Bearer``."""
+    client_uuid = ""
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-upkeep-client-id":
+            client_uuid = str(value).strip()
+    return client_uuid, bearer_token(context) or ""
 
 
 class AgentLinkMixin:
     runtime: Runtime
+
+    async def Enroll(self, request: pb.EnrollRequest, context: grpc.aio.ServicerContext) -> pb.EnrollResponse:
+        data = enrollment.EnrollRequestData(
+            token=request.enrollment_token, client_uuid=request.client_uuid, os=request.os, os_version=request.os_version,
+            arch=request.arch, hostname=request.hostname, labels=dict(request.labels), client_version=request.client_version,
+            service_version=request.service_version, region=request.region, ip=peer_ip(context),
+        )
+        async with self.runtime.session_factory() as s, s.begin():
+            result = await enrollment.enroll(s, data)
+        response = pb.EnrollResponse(
+            agent_id=result.agent_id, client_uuid=result.client_uuid, secret=result.secret, project=result.project,
+        )
+        response.enrolled_at.FromDatetime(result.enrolled_at)
+        return response
+
+    async def Connect(
+        self, request_iterator: AsyncIterator[pb.ConnectRequest], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ConnectResponse]:
+        client_uuid, secret = agent_credentials(context)
+        hub = self.runtime.component("agent_hub", AgentHub)
+        async for message in hub.serve(client_uuid=client_uuid, secret=secret, peer_ip=peer_ip(context), requests=request_iterator):
+            yield message

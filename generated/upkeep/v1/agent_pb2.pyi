@@ -268,6 +268,12 @@ class TelemetryAck(_message.Message):
     seq: int
     def __init__(self, seq: _Optional[int] = ...) -> None: ...
 
+class CommandResultAck(_message.Message):
+    __slots__ = ("command_id",)
+    COMMAND_ID_FIELD_NUMBER: _ClassVar[int]
+    command_id: str
+    def __init__(self, command_id: _Optional[str] = ...) -> None: ...
+
 class Goodbye(_message.Message):
     __slots__ = ("reason", "message", "reconnect_after")
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -279,7 +285,7 @@ class Goodbye(_message.Message):
     def __init__(self, reason: _Optional[_Union[GoodbyeReason, str]] = ..., message: _Optional[str] = ..., reconnect_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class ConnectResponse(_message.Message):
-    __slots__ = ("welcome", "command", "cancel", "announcement", "telemetry_ack", "goodbye", "settings")
+    __slots__ = ("welcome", "command", "cancel", "announcement", "telemetry_ack", "goodbye", "settings", "result_ack")
     WELCOME_FIELD_NUMBER: _ClassVar[int]
     COMMAND_FIELD_NUMBER: _ClassVar[int]
     CANCEL_FIELD_NUMBER: _ClassVar[int]
@@ -287,6 +293,7 @@ class ConnectResponse(_message.Message):
     TELEMETRY_ACK_FIELD_NUMBER: _ClassVar[int]
     GOODBYE_FIELD_NUMBER: _ClassVar[int]
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    RESULT_ACK_FIELD_NUMBER: _ClassVar[int]
     welcome: Welcome
     command: _common_pb2.Command
     cancel: CommandCancel
@@ -294,7 +301,8 @@ class ConnectResponse(_message.Message):
     telemetry_ack: TelemetryAck
     goodbye: Goodbye
     settings: AgentSettings
-    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., command: _Optional[_Union[_common_pb2.Command, _Mapping]] = ..., cancel: _Optional[_Union[CommandCancel, _Mapping]] = ..., announcement: _Optional[_Union[_common_pb2.Announcement, _Mapping]] = ..., telemetry_ack: _Optional[_Union[TelemetryAck, _Mapping]] = ..., goodbye: _Optional[_Union[Goodbye, _Mapping]] = ..., settings: _Optional[_Union[AgentSettings, _Mapping]] = ...) -> None: ...
+    result_ack: CommandResultAck
+    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., command: _Optional[_Union[_common_pb2.Command, _Mapping]] = ..., cancel: _Optional[_Union[CommandCancel, _Mapping]] = ..., announcement: _Optional[_Union[_common_pb2.Announcement, _Mapping]] = ..., telemetry_ack: _Optional[_Union[TelemetryAck, _Mapping]] = ..., goodbye: _Optional[_Union[Goodbye, _Mapping]] = ..., settings: _Optional[_Union[AgentSettings, _Mapping]] = ..., result_ack: _Optional[_Union[CommandResultAck, _Mapping]] = ...) -> None: ...
 
 class GetManifestRequest(_message.Message):
     __slots__ = ("release_id",)

@@ -1,9 +1,10 @@
 """AdminService, assembled from one mixin per area.
 
-    releases.py   projects, channels, releases, artifacts, rules, announcements, stats
-    accounts.py   API tokens, enrollment tokens, server info
-    agents.py     agents, commands, WatchAgents
-    bundles.py    UploadBundle, bundle manifests
+    releases.py       projects, channels, releases, artifacts, rules, stats
+    accounts.py       API tokens, enrollment tokens, server info
+    announcements.py  announcements (pushed to live subscribers)
+    agents.py         agents, commands, WatchAgents
+    bundles.py        UploadBundle, bundle manifests
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from generated.upkeep.v1 import admin_pb2_grpc
 from server.rpc.admin.accounts import AccountsAdminMixin
 from server.rpc.admin.agents import AgentsAdminMixin
+from server.rpc.admin.announcements import AnnouncementsAdminMixin
 from server.rpc.admin.bundles import BundlesAdminMixin
 from server.rpc.admin.releases import ReleasesAdminMixin
 from server.runtime import Runtime
@@ -21,6 +23,7 @@ __all__ = ["AdminServicer"]
 class AdminServicer(
     ReleasesAdminMixin,
     AccountsAdminMixin,
+    AnnouncementsAdminMixin,
     AgentsAdminMixin,
     BundlesAdminMixin,
     admin_pb2_grpc.AdminServiceServicer,

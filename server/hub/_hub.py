@@ -1,0 +1,425 @@
+"""AgentHub: the live sessions of every connected agent, and what reaches them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from google.protobuf import json_format
+from sqlalchemy.exc import SQLAlchemyError
+
+from common.errors import InvalidInput, PayloadTooLarge, PermissionDenied, Unavailable, UpkeepError
+from common.i18n import N_
+from common.platforms import canonical_arch, canonical_os
+from generated.upkeep.v1 import admin_pb2, agent_pb2 as pb, common_pb2
+from server.hub._batcher import Pending
+from server.hub._session import AgentSession
+from server.hub._watch import Watcher, Watchers
+from server.runtime import Runtime
+from server.services import agents as agents_svc
+from server.services import commands as commands_svc
+from server.services import telemetry as telemetry_svc
+from server.services.agents import AgentIdentity, check_labels
+from server.services.commands import CommandView
+from server.services.presence import flush_presence, maintenance_windows
+
+__all__ = ["AgentHub", "MAX_MESSAGE_BYTES"]
+
+logger = logging.getLogger(__name__)
+
+#: Largest message an agent may send on Connect (agent.proto's size rule).
+MAX_MESSAGE_BYTES = 1024 * 1024
+HELLO_TIMEOUT_S = 30.0
+FLUSH_INTERVAL_S = 1.0
+EXPIRY_SWEEP_S = 30.0
+
+HELLO_FIRST = N_("The first message on Connect must be Hello.")
+HELLO_TWICE = N_("Hello may be sent only once per stream.")
+EMPTY_MESSAGE = N_("Empty Connect message.")
+MESSAGE_TOO_LARGE = N_("Message of {size} bytes exceeds the limit of {limit} bytes.")
+WRONG_AGENT = N_("Hello names agent {claimed}, but the credentials belong to agent {actual}.")
+SERVER_BUSY = N_("The server cannot store this right now; retry.")
+WATCH_BEHIND = N_("The watch stream fell behind; subscribe again.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _state_key(state: common_pb2.ServiceState) -> bytes:
+    copy = common_pb2.ServiceState()
+    copy.CopyFrom(state)
+    copy.ClearField("observed_at")
+    return copy.SerializeToString(deterministic=True)
+
+
+class AgentHub:
+    """One process's agent sessions, command fan-out, presence batching and watchers."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.sessions: dict[int, AgentSession] = {}
+        self.watchers = Watchers()
+        self._pending = Pending()
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._flush_lock = asyncio.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        async with self.runtime.session_factory() as s, s.begin():
+            count = await agents_svc.mark_all_offline(s)
+        if count:
+            logger.info("marked %d agents offline at start-up", count)
+        self._tasks = [
+            asyncio.create_task(self._every(FLUSH_INTERVAL_S, self.flush), name="hub-flush"),
+            asyncio.create_task(self._every(self._liveness_period(), self._sweep_silent), name="hub-liveness"),
+            asyncio.create_task(self._every(EXPIRY_SWEEP_S, self.expire_commands), name="hub-expiry"),
+        ]
+
+    async def stop(self) -> None:
+        for session in list(self.sessions.values()):
+            session.close(goodbye=pb.Goodbye(reason=pb.GOODBYE_REASON_SHUTDOWN))
+        self.watchers.close_all()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for agent_id in list(self.sessions):
+            self._pending.offline(agent_id)
+        self.sessions.clear()
+        with contextlib.suppress(Exception):
+            await self.flush()
+
+    def _liveness_period(self) -> float:
+        return max(self.settings.heartbeat_interval_s / 2, 0.5)
+
+    async def _every(self, period: float, job: Any) -> None:
+        while True:
+            await asyncio.sleep(period)
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub job %s failed", getattr(job, "__name__", job))
+
+    # ------------------------------------------------------------------ sessions
+
+    async def serve(
+        self, *, client_uuid: str, secret: str, peer_ip: str | None, requests: AsyncIterator[pb.ConnectRequest]
+    ) -> AsyncIterator[pb.ConnectResponse]:
+        """The response stream of one Connect call."""
+        async with self.runtime.session_factory() as s:
+            identity = await agents_svc.authenticate_agent(s, client_uuid, secret)
+        try:
+            first = await asyncio.wait_for(anext(requests), HELLO_TIMEOUT_S)
+        except (StopAsyncIteration, TimeoutError):
+            return
+        self._check_size(first)
+        if first.WhichOneof("body") != "hello":
+            raise InvalidInput(HELLO_FIRST, error_code="HELLO_EXPECTED")
+        hello = first.hello
+        if (hello.agent_id and hello.agent_id != identity.id) or (hello.client_uuid and hello.client_uuid != identity.client_uuid):
+            raise PermissionDenied(WRONG_AGENT, error_code="AGENT_MISMATCH", claimed=hello.agent_id or hello.client_uuid, actual=identity.id)
+        labels = check_labels(dict(hello.labels))
+        session = AgentSession(identity=identity, session_id=uuid.uuid4().hex, last_heard=time.monotonic())
+        previous = self.sessions.get(identity.id)
+        self.sessions[identity.id] = session
+        if previous is not None:
+            previous.close(goodbye=pb.Goodbye(reason=pb.GOODBYE_REASON_REPLACED))
+        try:
+            welcome, pending = await self._admit(session, hello, labels, peer_ip)
+            yield pb.ConnectResponse(welcome=welcome)
+            self._push_commands(session, pending)
+            reader = asyncio.create_task(self._read(session, requests), name=f"agent-{identity.id}-reader")
+            try:
+                async for message in self._drain(session):
+                    yield message
+            finally:
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reader
+        finally:
+            session.close()
+            if self.sessions.get(identity.id) is session:
+                del self.sessions[identity.id]
+                self._pending.offline(identity.id)
+                self.watchers.presence(identity.project, self._presence(identity, online=False))
+
+    async def _admit(
+        self, session: AgentSession, hello: pb.Hello, labels: dict[str, str], peer_ip: str | None
+    ) -> tuple[pb.Welcome, list[CommandView]]:
+        identity = session.identity
+        now = _now()
+        values: dict[str, Any] = {"online": True, "last_seen_at": now, "last_ip": peer_ip}
+        facts = {
+            "client_version": hello.client_version, "service_version": hello.service_version, "os_version": hello.os_version,
+            "hostname": hello.hostname, "os_type": _canonical(canonical_os, hello.os),
+            "architecture": _canonical(canonical_arch, hello.arch),
+        }
+        values.update((key, value[:50] if key.endswith("version") else value[:255]) for key, value in facts.items() if value)
+        if labels:
+            values["labels"] = labels
+        if hello.HasField("service_state"):
+            values["service_state"] = json_format.MessageToDict(hello.service_state, preserving_proto_field_name=True)
+            session.state_key = _state_key(hello.service_state)
+        self._pending.hello(identity.id, values)
+        done = {*hello.executed_command_ids, *hello.running_command_ids}
+        if hello.last_acked_command_id:
+            done.add(hello.last_acked_command_id)
+        try:
+            async with self.runtime.session_factory() as s, s.begin():
+                if done:
+                    owned = await commands_svc.owned_uuids(s, identity.id, done)
+                    await commands_svc.mark_status(s, "acked", dict.fromkeys(owned, now))
+                pending = await commands_svc.pending_for_agent(s, identity.id, skip=done, now=now)
+                windows = await maintenance_windows(s, identity.id, identity.project_id, labels or identity.labels)
+        except SQLAlchemyError as exc:
+            raise Unavailable(SERVER_BUSY) from exc
+        welcome = pb.Welcome(agent_id=identity.id, session_id=session.session_id, server_version=_server_version())
+        welcome.heartbeat_interval.FromSeconds(int(self.settings.heartbeat_interval_s))
+        welcome.server_time.FromDatetime(now)
+        welcome.settings.channel = "stable"
+        welcome.settings.maintenance_windows.extend(windows.crons)
+        if windows.duration_minutes:
+            welcome.settings.maintenance_window_duration.FromSeconds(windows.duration_minutes * 60)
+        presence = self._presence(identity, online=True, hello=hello)
+        self.watchers.presence(identity.project, presence)
+        return welcome, pending
+
+    async def _drain(self, session: AgentSession) -> AsyncIterator[pb.ConnectResponse]:
+        while True:
+            message = await session.outbox.get()
+            if message is None:
+                break
+            if message.WhichOneof("body") == "command":
+                command_id = message.command.id
+                if command_id in session.written:
+                    continue
+                session.written.add(command_id)
+                self._pending.status("sent", command_id, _now())
+            yield message
+        if session.goodbye is not None:
+            yield pb.ConnectResponse(goodbye=session.goodbye)
+        if session.error is not None:
+            raise session.error
+
+    async def _read(self, session: AgentSession, requests: AsyncIterator[pb.ConnectRequest]) -> None:
+        try:
+            async for message in requests:
+                session.last_heard = time.monotonic()
+                self._pending.seen(session.agent_id)
+                await self._handle(session, message)
+            session.close()
+        except asyncio.CancelledError:
+            raise
+        except UpkeepError as exc:
+            session.close(error=exc)
+        except SQLAlchemyError as exc:
+            logger.warning("agent %s: database error: %s", session.agent_id, exc)
+            session.close(error=Unavailable(SERVER_BUSY))
+        except Exception as exc:  # the transport failed: the agent reconnects
+            logger.debug("agent %s: stream ended: %r", session.agent_id, exc)
+            session.close()
+
+    def _check_size(self, message: pb.ConnectRequest) -> None:
+        size = message.ByteSize()
+        if size > MAX_MESSAGE_BYTES:
+            raise PayloadTooLarge(MESSAGE_TOO_LARGE, error_code="MESSAGE_TOO_LARGE", size=size, limit=MAX_MESSAGE_BYTES)
+
+    async def _handle(self, session: AgentSession, message: pb.ConnectRequest) -> None:
+        self._check_size(message)
+        kind = message.WhichOneof("body")
+        identity = session.identity
+        if kind == "heartbeat":
+            self._heartbeat(session, message.heartbeat)
+        elif kind == "command_ack":
+            await self._ack(session, message.command_ack)
+        elif kind == "command_progress":
+            async with self.runtime.session_factory() as s, s.begin():
+                view = await commands_svc.record_progress(s, identity.id, message.command_progress, _now())
+            self._command_event(identity, view)
+        elif kind == "command_result":
+            async with self.runtime.session_factory() as s, s.begin():
+                view, changed = await commands_svc.finish_command(s, identity.id, message.command_result, _now())
+            session.push(pb.ConnectResponse(result_ack=pb.CommandResultAck(command_id=view.id)))
+            if changed:
+                self._command_event(identity, view)
+        elif kind == "telemetry_batch":
+            batch = message.telemetry_batch
+            telemetry_svc.validate_batch(batch, _now(), timedelta(seconds=self.settings.telemetry_future_tolerance_s))
+            async with self.runtime.session_factory() as s, s.begin():
+                await telemetry_svc.record_batch(s, identity.id, batch, _now())
+            session.push(pb.ConnectResponse(telemetry_ack=pb.TelemetryAck(seq=batch.seq)))
+        elif kind == "hello":
+            raise InvalidInput(HELLO_TWICE, error_code="HELLO_REPEATED")
+        else:
+            raise InvalidInput(EMPTY_MESSAGE, error_code="EMPTY_MESSAGE")
+
+    def _heartbeat(self, session: AgentSession, heartbeat: pb.Heartbeat) -> None:
+        if not heartbeat.HasField("service_state"):
+            return
+        key = _state_key(heartbeat.service_state)
+        if key == session.state_key:
+            return
+        session.state_key = key
+        self._pending.state(session.agent_id, json_format.MessageToDict(heartbeat.service_state, preserving_proto_field_name=True))
+        presence = self._presence(session.identity, online=True)
+        presence.service_state.CopyFrom(heartbeat.service_state)
+        self.watchers.presence(session.identity.project, presence)
+
+    async def _ack(self, session: AgentSession, ack: pb.CommandAck) -> None:
+        if ack.command_id not in session.written:
+            async with self.runtime.session_factory() as s:
+                if not await commands_svc.owned_uuids(s, session.agent_id, [ack.command_id]):
+                    raise PermissionDenied(commands_svc.NOT_YOUR_COMMAND, error_code="COMMAND_NOT_OWNED", command=ack.command_id)
+        self._pending.status("acked", ack.command_id, _now())
+
+    def _presence(self, identity: AgentIdentity, *, online: bool, hello: pb.Hello | None = None) -> admin_pb2.AgentPresence:
+        presence = admin_pb2.AgentPresence(agent_id=identity.id, client_uuid=identity.client_uuid, online=online)
+        presence.last_seen_at.FromDatetime(_now())
+        if hello is not None:
+            presence.client_version = hello.client_version
+            presence.service_version = hello.service_version
+            if hello.HasField("service_state"):
+                presence.service_state.CopyFrom(hello.service_state)
+        return presence
+
+    def _command_event(self, identity: AgentIdentity, view: CommandView) -> None:
+        if self.watchers.want_commands:
+            message = view.to_proto()
+            message.client_uuid = identity.client_uuid
+            self.watchers.command(identity.project, message)
+
+    # ------------------------------------------------------------------ pushing to agents
+
+    def deliver(self, views: Iterable[CommandView]) -> int:
+        """Push freshly queued commands to the agents connected here; returns how many went out."""
+        templates: dict[int, common_pb2.Command] = {}
+        delivered = 0
+        for view in views:
+            session = self.sessions.get(view.agent_id)
+            if session is None:
+                continue
+            template = templates.get(id(view.payload))
+            if template is None:
+                template = templates[id(view.payload)] = view.to_proto()
+            message = pb.ConnectResponse()
+            message.command.CopyFrom(template)
+            message.command.id = view.id
+            message.command.agent_id = view.agent_id
+            message.command.client_uuid = session.identity.client_uuid
+            delivered += session.push(message)
+        return delivered
+
+    def _push_commands(self, session: AgentSession, views: list[CommandView]) -> None:
+        for view in views:
+            session.push(pb.ConnectResponse(command=view.to_proto()))
+
+    def cancel(self, view: CommandView, reason: str = "") -> None:
+        session = self.sessions.get(view.agent_id)
+        if session is not None:
+            session.push(pb.ConnectResponse(cancel=pb.CommandCancel(command_id=view.id, reason=reason)))
+            self._command_event(session.identity, view)
+
+    def revoke(self, agent_id: int, reason: str = "") -> bool:
+        """Close the agent's stream at once with Goodbye{REVOKED}."""
+        session = self.sessions.get(agent_id)
+        if session is None:
+            return False
+        session.close(goodbye=pb.Goodbye(reason=pb.GOODBYE_REASON_REVOKED, message=reason))
+        return True
+
+    def announce(self, project: str, announcement: common_pb2.Announcement) -> int:
+        """Push an announcement to the connected agents of ``project`` (every agent if empty)."""
+        message = pb.ConnectResponse(announcement=announcement)
+        return sum(session.push(message) for session in list(self.sessions.values())
+                   if not project or session.identity.project == project)
+
+    def is_online(self, agent_id: int) -> bool:
+        return agent_id in self.sessions
+
+    # ------------------------------------------------------------------ background jobs
+
+    async def flush(self) -> None:
+        """Write the collected presence and command status changes."""
+        async with self._flush_lock:
+            batch, self._pending = self._pending, Pending()
+            if not batch:
+                return
+            batch.presence.offline -= self.sessions.keys()
+            moved: list[str] = []
+            try:
+                async with self.runtime.session_factory() as s, s.begin():
+                    await flush_presence(s, batch.presence, _now())
+                    for status in ("sent", "acked"):
+                        moved += await commands_svc.mark_status(s, status, batch.statuses[status])
+            except Exception:
+                self._pending.merge(batch)
+                raise
+            if moved and self.watchers.want_commands:
+                await self._emit_commands(moved)
+
+    async def _emit_commands(self, uuids: list[str]) -> None:
+        async with self.runtime.session_factory() as s:
+            views = await commands_svc.views_by_uuid(s, uuids)
+        for view in views:
+            session = self.sessions.get(view.agent_id)
+            self.watchers.command(session.identity.project if session else "", view.to_proto())
+
+    async def _sweep_silent(self) -> None:
+        """Close sessions whose agent missed heartbeats for the grace period."""
+        limit = self.settings.heartbeat_interval_s * self.settings.heartbeat_grace_intervals
+        cutoff = time.monotonic() - limit
+        for session in list(self.sessions.values()):
+            if session.last_heard < cutoff:
+                logger.info("agent %s silent for %.0fs: closing its session", session.agent_id, limit)
+                session.close()
+
+    async def expire_commands(self) -> list[CommandView]:
+        async with self.runtime.session_factory() as s, s.begin():
+            expired = await commands_svc.expire_due(s)
+        for view in expired:
+            self.cancel(view, "expired")
+        return expired
+
+    # ------------------------------------------------------------------ WatchAgents
+
+    def subscribe(self, *, project: str, agent_ids: Iterable[int], include_commands: bool) -> Watcher:
+        return self.watchers.subscribe(project=project, agent_ids=frozenset(agent_ids), include_commands=include_commands)
+
+    async def events(self, watcher: Watcher) -> AsyncIterator[admin_pb2.WatchAgentsResponse]:
+        """The subscriber's events until the hub stops; unsubscribes when the caller leaves."""
+        try:
+            while True:
+                event = await watcher.queue.get()
+                if event is None:
+                    if watcher.overflowed:
+                        raise Unavailable(WATCH_BEHIND, error_code="WATCH_OVERFLOW")
+                    return
+                yield event
+        finally:
+            self.watchers.unsubscribe(watcher)
+
+
+def _canonical(parse: Any, value: str) -> str:
+    """The canonical os/arch name, or "" for an empty or unknown one."""
+    try:
+        return parse(value) if value else ""
+    except InvalidInput:
+        return ""
+
+
+def _server_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    with contextlib.suppress(PackageNotFoundError):
+        return version("upkeep")
+    return "0.0.0"

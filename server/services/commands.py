@@ -1,0 +1,363 @@
+"""The durable per-agent command queue.
+
+    QUEUED ─► SENT ─► ACKED ─► RUNNING ─► SUCCEEDED | FAILED
+      │        │        │         │
+      └────────┴────────┴─────────┴─► CANCELLED | EXPIRED
+
+Every transition is a guarded UPDATE (``WHERE status IN (earlier states)``), so late or
+repeated reports never move a command backwards and batched writes may land in any order.
+The command's uuid is the agent's idempotency key: it runs at most once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from google.protobuf import json_format
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.errors import FailedPrecondition, InvalidInput, NotFound, PermissionDenied
+from common.i18n import N_
+from generated.upkeep.v1 import common_pb2
+from server.db.models import (
+    Client,
+    Command,
+    CommandStatus,
+)
+from server.services.telemetry import record_service_upgrade
+
+__all__ = [
+    "ACTIVE",
+    "COMMAND_TYPES",
+    "CommandView",
+    "cancel_command",
+    "create_commands",
+    "expire_due",
+    "finish_command",
+    "get_command",
+    "list_commands",
+    "mark_status",
+    "owned_uuids",
+    "pending_for_agent",
+    "record_progress",
+    "to_protos",
+    "views_by_uuid",
+]
+
+S = CommandStatus
+#: Statuses a command can still leave.
+ACTIVE = (S.QUEUED.value, S.SENT.value, S.ACKED.value, S.RUNNING.value)
+DELIVERABLE = (S.QUEUED.value, S.SENT.value)
+#: Earlier statuses each target may be reached from.
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    S.SENT.value: (S.QUEUED.value,),
+    S.ACKED.value: (S.QUEUED.value, S.SENT.value),
+    S.RUNNING.value: (S.QUEUED.value, S.SENT.value, S.ACKED.value),
+}
+COMMAND_TYPES: dict[int, str] = {
+    value: name.removeprefix("COMMAND_TYPE_").lower()
+    for name, value in common_pb2.CommandType.items()
+    if value != common_pb2.COMMAND_TYPE_UNSPECIFIED
+}
+TYPE_NUMBERS = {name: value for value, name in COMMAND_TYPES.items()}
+#: Types that need their payload; the others accept an empty one.
+PAYLOAD_REQUIRED = {"upgrade", "rollback", "self_update"}
+
+COMMAND_NOT_FOUND = N_("Command {command} not found.")
+NOT_YOUR_COMMAND = N_("Command {command} does not belong to this agent.")
+BAD_TYPE = N_("Unknown command type.")
+PAYLOAD_MISMATCH = N_("The payload does not match the command type {type}.")
+PAYLOAD_MISSING = N_("A {type} command needs its payload.")
+ALREADY_FINISHED = N_("Command {command} has already finished ({status}).")
+EXPIRY_IN_PAST = N_("expires_at lies in the past.")
+NO_TARGET = N_("No agent matches the target.")
+
+
+def _ts(message: Any, name: str, value: datetime | None) -> None:
+    if value is not None:
+        getattr(message, name).FromDatetime(value)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CommandView:
+    id: str
+    agent_id: int
+    client_uuid: str
+    type: str
+    status: str
+    #: CommandPayload / CommandProgress / CommandResult as protobuf JSON dicts.
+    payload: dict[str, Any]
+    progress: dict[str, Any] | None
+    result: dict[str, Any] | None
+    created_at: datetime | None
+    sent_at: datetime | None
+    acked_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    expires_at: datetime | None
+    created_by: str
+
+    @classmethod
+    def from_orm(cls, command: Command, client_uuid: str) -> CommandView:
+        return cls(
+            id=command.uuid, agent_id=command.client_id, client_uuid=client_uuid, type=command.type,
+            status=command.status, payload=dict(command.payload or {}), progress=command.progress, result=command.result,
+            created_at=command.created_at, sent_at=command.sent_at, acked_at=command.acked_at,
+            started_at=command.started_at, finished_at=command.finished_at, expires_at=command.expires_at,
+            created_by=command.created_by or "",
+        )
+
+    def to_proto(self) -> common_pb2.Command:
+        message = common_pb2.Command(
+            id=self.id, agent_id=self.agent_id, client_uuid=self.client_uuid, type=TYPE_NUMBERS.get(self.type, 0),
+            status=common_pb2.CommandStatus.Value(f"COMMAND_STATUS_{self.status.upper()}"), created_by=self.created_by,
+        )
+        json_format.ParseDict(self.payload, message.payload, ignore_unknown_fields=True)
+        if self.progress:
+            json_format.ParseDict(self.progress, message.progress, ignore_unknown_fields=True)
+        if self.result:
+            json_format.ParseDict(self.result, message.result, ignore_unknown_fields=True)
+        for name in ("created_at", "sent_at", "acked_at", "started_at", "finished_at", "expires_at"):
+            _ts(message, name, getattr(self, name))
+        return message
+
+
+def _as_dict(message: Any) -> dict[str, Any]:
+    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+def validate_payload(type_number: int, payload: common_pb2.CommandPayload) -> str:
+    """The command type's name, if ``payload`` fits it."""
+    name = COMMAND_TYPES.get(type_number)
+    if name is None:
+        raise InvalidInput(BAD_TYPE, error_code="INVALID_COMMAND_TYPE")
+    kind = payload.WhichOneof("kind")
+    if kind is None and name in PAYLOAD_REQUIRED:
+        raise InvalidInput(PAYLOAD_MISSING, error_code="INVALID_COMMAND_PAYLOAD", type=name)
+    if kind is not None and kind != name:
+        raise InvalidInput(PAYLOAD_MISMATCH, error_code="INVALID_COMMAND_PAYLOAD", type=name)
+    return name
+
+
+async def create_commands(
+    session: AsyncSession, agent_ids: Sequence[int], *, type_number: int, payload: common_pb2.CommandPayload,
+    expires_at: datetime | None, ttl: timedelta, created_by: str = "", now: datetime | None = None,
+) -> list[CommandView]:
+    """One QUEUED row per agent, written in one statement."""
+    name = validate_payload(type_number, payload)
+    now = now or datetime.now(UTC)
+    if expires_at is not None and expires_at <= now:
+        raise InvalidInput(EXPIRY_IN_PAST, error_code="INVALID_EXPIRY")
+    if not agent_ids:
+        raise NotFound(NO_TARGET, error_code="NO_AGENT_MATCHED")
+    expiry = expires_at or now + ttl
+    body = _as_dict(payload)
+    uuids = {agent_id: str(uuid.uuid4()) for agent_id in agent_ids}
+    await session.execute(
+        insert(Command),
+        [
+            {"uuid": uuids[a], "client_id": a, "type": name, "status": S.QUEUED.value, "payload": body,
+             "created_by": created_by or None, "created_at": now, "expires_at": expiry}
+            for a in agent_ids
+        ],
+    )
+    client_uuids: dict[int, str] = {}
+    for start in range(0, len(agent_ids), 1000):
+        chunk = list(agent_ids[start:start + 1000])
+        client_uuids.update((row.id, row.client_uuid) for row in await session.execute(select(Client.id, Client.client_uuid).where(Client.id.in_(chunk))))
+    return [
+        CommandView(
+            id=uuids[a], agent_id=a, client_uuid=client_uuids.get(a, ""), type=name, status=S.QUEUED.value, payload=body,
+            progress=None, result=None, created_at=now, sent_at=None, acked_at=None, started_at=None, finished_at=None,
+            expires_at=expiry, created_by=created_by,
+        )
+        for a in agent_ids
+    ]
+
+
+async def pending_for_agent(session: AsyncSession, agent_id: int, *, skip: Iterable[str] = (), now: datetime | None = None) -> list[CommandView]:
+    """Commands still to deliver (QUEUED or SENT but never acknowledged), oldest first."""
+    now = now or datetime.now(UTC)
+    rows = (await session.execute(
+        select(Command, Client.client_uuid).join(Client, Client.id == Command.client_id)
+        .where(Command.client_id == agent_id, Command.status.in_(DELIVERABLE),
+               or_(Command.expires_at.is_(None), Command.expires_at > now))
+        .order_by(Command.id)
+    )).all()
+    skipped = set(skip)
+    return [CommandView.from_orm(c, u) for c, u in rows if c.uuid not in skipped]
+
+
+async def owned_uuids(session: AsyncSession, agent_id: int, uuids: Iterable[str]) -> set[str]:
+    wanted = list(set(uuids))
+    if not wanted:
+        return set()
+    return set((await session.scalars(select(Command.uuid).where(Command.client_id == agent_id, Command.uuid.in_(wanted)))).all())
+
+
+async def _owned(session: AsyncSession, agent_id: int, command_uuid: str) -> Command:
+    command = await session.scalar(select(Command).where(Command.uuid == command_uuid))
+    if command is None or command.client_id != agent_id:
+        raise PermissionDenied(NOT_YOUR_COMMAND, error_code="COMMAND_NOT_OWNED", command=command_uuid)
+    return command
+
+
+async def mark_status(session: AsyncSession, status: str, stamps: dict[str, datetime]) -> list[str]:
+    """Move the given commands (uuid → time) to ``status`` where the lifecycle allows it."""
+    if not stamps:
+        return []
+    column = {S.SENT.value: "sent_at", S.ACKED.value: "acked_at", S.RUNNING.value: "started_at"}[status]
+    moved: list[str] = []
+    by_time: dict[datetime, list[str]] = {}
+    for command_uuid, when in stamps.items():
+        by_time.setdefault(when, []).append(command_uuid)
+    for when, group in by_time.items():
+        for start in range(0, len(group), 1000):
+            chunk = group[start:start + 1000]
+            result = await session.execute(
+                update(Command)
+                .where(Command.uuid.in_(chunk), Command.status.in_(ALLOWED_FROM[status]))
+                .values(status=status, **{column: when})
+                .returning(Command.uuid)
+            )
+            moved.extend(result.scalars().all())
+    return moved
+
+
+async def record_progress(session: AsyncSession, agent_id: int, progress: common_pb2.CommandProgress, now: datetime) -> CommandView:
+    command = await _owned(session, agent_id, progress.command_id)
+    if command.status in ALLOWED_FROM[S.RUNNING.value]:
+        command.status = S.RUNNING.value
+        command.started_at = command.started_at or now
+        command.acked_at = command.acked_at or now
+    if command.status == S.RUNNING.value:
+        command.progress = _as_dict(progress)
+    await session.flush()
+    return CommandView.from_orm(command, "")
+
+
+async def finish_command(
+    session: AsyncSession, agent_id: int, result: common_pb2.CommandResult, now: datetime
+) -> tuple[CommandView, bool]:
+    """Store the final result (idempotent: a repeated result changes nothing).
+
+    Returns the command and whether this call changed it. An upgrade or rollback result
+    is also written to service_upgrade_history and the event log.
+    """
+    command = await _owned(session, agent_id, result.command_id)
+    if command.result is not None:
+        return CommandView.from_orm(command, ""), False
+    command.result = _as_dict(result)
+    command.finished_at = result.finished_at.ToDatetime(UTC) if result.HasField("finished_at") else now
+    if command.status in ACTIVE:
+        command.status = S.SUCCEEDED.value if result.success else S.FAILED.value
+        command.error = None if result.success else (result.error or result.error_code or None)
+    command.started_at = command.started_at or (result.started_at.ToDatetime(UTC) if result.HasField("started_at") else now)
+    if command.type in ("upgrade", "rollback"):
+        await _record_upgrade(session, command, result, now)
+    await session.flush()
+    return CommandView.from_orm(command, ""), True
+
+
+async def _record_upgrade(session: AsyncSession, command: Command, result: common_pb2.CommandResult, now: datetime) -> None:
+    client = await session.get_one(Client, command.client_id)
+    release_id = (command.payload.get("upgrade") or {}).get("release_id")
+    await record_service_upgrade(
+        session, client, command_id=command.id, from_version=result.from_version, to_version=result.to_version,
+        success=result.success, details="" if result.success else f"{result.failed_step}: {result.error}".strip(": "),
+        step_timings={s.step: s.duration_ms / 1000 for s in result.steps} or None,
+        release_id=int(release_id) if release_id else None, when=now,
+    )
+
+
+async def cancel_command(session: AsyncSession, command_uuid: str, now: datetime | None = None) -> CommandView:
+    row = (await session.execute(
+        select(Command, Client.client_uuid).join(Client, Client.id == Command.client_id).where(Command.uuid == command_uuid)
+    )).one_or_none()
+    if row is None:
+        raise NotFound(COMMAND_NOT_FOUND, command=command_uuid)
+    command, client_uuid = row
+    if command.status not in ACTIVE:
+        raise FailedPrecondition(ALREADY_FINISHED, error_code="COMMAND_FINISHED", command=command_uuid, status=command.status)
+    command.status = S.CANCELLED.value
+    command.finished_at = now or datetime.now(UTC)
+    await session.flush()
+    return CommandView.from_orm(command, client_uuid)
+
+
+async def expire_due(session: AsyncSession, now: datetime | None = None) -> list[CommandView]:
+    """QUEUED/SENT commands past their expiry become EXPIRED."""
+    now = now or datetime.now(UTC)
+    rows = (await session.execute(
+        update(Command)
+        .where(Command.status.in_(DELIVERABLE), Command.expires_at.is_not(None), Command.expires_at <= now)
+        .values(status=S.EXPIRED.value, finished_at=now)
+        .returning(Command.uuid)
+    )).scalars().all()
+    return await views_by_uuid(session, rows) if rows else []
+
+
+async def views_by_uuid(session: AsyncSession, uuids: Sequence[str]) -> list[CommandView]:
+    views: list[CommandView] = []
+    for start in range(0, len(uuids), 1000):
+        rows = (await session.execute(
+            select(Command, Client.client_uuid).join(Client, Client.id == Command.client_id)
+            .where(Command.uuid.in_(uuids[start:start + 1000]))
+        )).all()
+        views.extend(CommandView.from_orm(c, u) for c, u in rows)
+    return views
+
+
+async def get_command(session: AsyncSession, command_uuid: str) -> CommandView:
+    views = await views_by_uuid(session, [command_uuid])
+    if not views:
+        raise NotFound(COMMAND_NOT_FOUND, command=command_uuid)
+    return views[0]
+
+
+async def list_commands(
+    session: AsyncSession, *, agent_id: int = 0, project_id: int | None = None, statuses: Sequence[str] = (),
+    type_name: str = "", page: int = 1, page_size: int = 20, max_page_size: int = 200,
+) -> tuple[list[CommandView], int, int, int]:
+    """(commands newest first, page, page_size, total)."""
+    page = max(page, 1)
+    page_size = min(page_size if page_size > 0 else 20, max_page_size)
+    conditions = []
+    if agent_id:
+        conditions.append(Command.client_id == agent_id)
+    if project_id is not None:
+        conditions.append(Client.project_id == project_id)
+    if statuses:
+        conditions.append(Command.status.in_(statuses))
+    if type_name:
+        conditions.append(Command.type == type_name)
+    total = (await session.execute(
+        select(func.count(Command.id)).join(Client, Client.id == Command.client_id).where(*conditions)
+    )).scalar_one()
+    rows = (await session.execute(
+        select(Command, Client.client_uuid).join(Client, Client.id == Command.client_id).where(*conditions)
+        .order_by(Command.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    )).all()
+    return [CommandView.from_orm(c, u) for c, u in rows], page, page_size, total
+
+
+def to_protos(views: Sequence[CommandView]) -> list[common_pb2.Command]:
+    """Protos of many commands; views sharing one payload object share its parsing."""
+    templates: dict[int, common_pb2.Command] = {}
+    out: list[common_pb2.Command] = []
+    for view in views:
+        template = templates.get(id(view.payload))
+        if template is None:
+            out.append(template := view.to_proto())
+            templates[id(view.payload)] = template
+            continue
+        message = common_pb2.Command()
+        message.CopyFrom(template)
+        message.id, message.agent_id, message.client_uuid = view.id, view.agent_id, view.client_uuid
+        out.append(message)
+    return out

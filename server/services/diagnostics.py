@@ -1,0 +1,126 @@
+"""Diagnostics bundles uploaded by clients (seed 2 §10.1), kept in blob storage.
+
+    stage_upload(chunks, directory=, max_bytes=) -> StagedFile   (size limit while streaming)
+    store_diagnostic(session, store, client, staged, file_name=) -> DiagnosticInfo
+    list_diagnostics(session, spec, client_uuid=) -> Page
+
+Blobs live under ``diagnostics/<client uuid>/<time>-<sha256 prefix>-<file name>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.errors import InvalidInput, PayloadTooLarge
+from common.i18n import N_
+from server.db.models import Client, Diagnostic
+from server.services.clients import ClientInfo
+from server.services.paging import Page, PageSpec
+from server.storage import ChunkStore
+
+__all__ = ["DiagnosticInfo", "StagedFile", "list_diagnostics", "stage_upload", "store_diagnostic"]
+
+TOO_LARGE = N_("The upload is larger than the limit of {limit} bytes.")
+EMPTY = N_("The uploaded file is empty.")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class StagedFile:
+    """A complete upload in scratch space, not yet stored."""
+
+    path: Path
+    size: int
+    #: ``sha256:<hex>``
+    sha256: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class DiagnosticInfo:
+    id: int
+    client_uuid: str
+    file_name: str
+    storage_key: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
+async def stage_upload(chunks: AsyncIterable[bytes], *, directory: Path, max_bytes: int) -> StagedFile:
+    """Write ``chunks`` to a scratch file, hashing as they come; PayloadTooLarge past ``max_bytes``."""
+    fd, name = tempfile.mkstemp(dir=directory, prefix="upload-")
+    path = Path(name)
+    digest, size = hashlib.sha256(), 0
+    try:
+        with os.fdopen(fd, "wb") as fp:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise PayloadTooLarge(TOO_LARGE, error_code="PAYLOAD_TOO_LARGE", limit=max_bytes)
+                digest.update(chunk)
+                await asyncio.to_thread(fp.write, chunk)
+        if size == 0:
+            raise InvalidInput(EMPTY, error_code="EMPTY_UPLOAD")
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        raise
+    return StagedFile(path=path, size=size, sha256=f"sha256:{digest.hexdigest()}")
+
+
+def _safe_name(file_name: str) -> str:
+    base = _UNSAFE.sub("_", Path(file_name.replace("\\", "/")).name).strip("._") or "diagnostics"
+    return base[-120:]
+
+
+async def store_diagnostic(
+    session: AsyncSession, store: ChunkStore, client: ClientInfo, staged: StagedFile, *, file_name: str
+) -> DiagnosticInfo:
+    """Move the staged file into storage and record it (the blob is removed again if the row fails)."""
+    now = datetime.now(UTC)
+    name = _safe_name(file_name)
+    key = f"diagnostics/{client.client_uuid}/{now:%Y%m%dT%H%M%S%f}-{staged.sha256[7:19]}-{name}"
+    await asyncio.to_thread(store.put_blob, key, staged.path)
+    try:
+        row = Diagnostic(
+            client_id=client.id, file_name=name, storage_key=key, size=staged.size, sha256=staged.sha256,
+            created_at=now,
+        )
+        session.add(row)
+        await session.flush()
+    except BaseException:
+        await asyncio.to_thread(store.delete_blob, key)
+        raise
+    return DiagnosticInfo(
+        id=row.id, client_uuid=client.client_uuid, file_name=name, storage_key=key, size=staged.size,
+        sha256=staged.sha256, created_at=now,
+    )
+
+
+async def list_diagnostics(session: AsyncSession, spec: PageSpec, *, client_uuid: str | None = None) -> Page[DiagnosticInfo]:
+    """Newest first, optionally for one client."""
+    query = select(Diagnostic, Client.client_uuid).join(Client, Client.id == Diagnostic.client_id)
+    if client_uuid:
+        query = query.where(Client.client_uuid == client_uuid)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.execute(query.order_by(Diagnostic.id.desc()).offset(spec.offset).limit(spec.size))
+    items = [
+        DiagnosticInfo(
+            id=r.id, client_uuid=uuid, file_name=r.file_name, storage_key=r.storage_key, size=r.size,
+            sha256=r.sha256, created_at=r.created_at,
+        )
+        for r, uuid in rows
+    ]
+    return Page(items=items, page=spec.page, size=spec.size, total=total or 0)

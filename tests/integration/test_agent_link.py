@@ -1,0 +1,424 @@
+"""The agent link on a real in-process server (SQLite and PostgreSQL), spoken by a raw
+gRPC client: enrollment, sessions, commands, telemetry and every bad-input edge."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import grpc
+import pytest
+from sqlalchemy import func, select
+
+from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, agent_pb2_grpc, common_pb2
+from server.app import UpkeepServer
+from server.db.defaults import new_project
+from server.services import tokens
+from server.services.roles import Role
+from server.db.models import AuditLog, Client, Command, ServiceUpgradeHistory, TelemetryBatch, UpdateEvent
+
+pytestmark = pytest.mark.integration
+
+
+class Link:
+    """One raw Connect stream: a queue of requests and the response iterator."""
+
+    def __init__(self, stub: agent_pb2_grpc.AgentServiceStub, client_uuid: str, secret: str) -> None:
+        self.requests: asyncio.Queue[pb.ConnectRequest | None] = asyncio.Queue()
+        self.call = stub.Connect(
+            self._iterate(), metadata=(("x-upkeep-client-id", client_uuid), ("authorization", f"Bearer {secret}"))
+        )
+
+    async def _iterate(self) -> AsyncIterator[pb.ConnectRequest]:
+        while (item := await self.requests.get()) is not None:
+            yield item
+
+    def send(self, **body: object) -> None:
+        self.requests.put_nowait(pb.ConnectRequest(**body))
+
+    async def receive(self, kind: str | None = None, timeout: float = 10) -> pb.ConnectResponse:
+        while True:
+            message = await asyncio.wait_for(self.call.read(), timeout)
+            assert message is not grpc.aio.EOF, "stream ended"
+            if kind is None or message.WhichOneof("body") == kind:
+                return message
+
+    async def status(self, timeout: float = 10) -> grpc.StatusCode:
+        """Drain to the end; the final status."""
+        async def drain() -> None:
+            while await self.call.read() is not grpc.aio.EOF:
+                pass
+        try:
+            await asyncio.wait_for(drain(), timeout)
+        except grpc.aio.AioRpcError as exc:
+            return exc.code()
+        return await self.call.code()
+
+    def close(self) -> None:
+        self.requests.put_nowait(None)
+        self.call.cancel()
+
+
+@pytest.fixture
+async def server(db_engine: object, running_server: UpkeepServer) -> UpkeepServer:
+    """The in-process server over a database emptied for this test, with project "shop"."""
+    async with running_server.runtime.session_factory() as s, s.begin():
+        s.add(new_project(slug="shop", name="Shop"))
+    return running_server
+
+
+@pytest.fixture
+async def channel(server: UpkeepServer) -> AsyncIterator[grpc.aio.Channel]:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.grpc_port}") as ch:
+        yield ch
+
+
+@pytest.fixture
+async def admin_token(server: UpkeepServer) -> str:
+    async with server.runtime.session_factory() as s, s.begin():
+        return (await tokens.create_token(s, name="ops", role=Role.ADMIN)).secret
+
+
+def _with_bearer(details: grpc.aio.ClientCallDetails, token: str) -> grpc.aio.ClientCallDetails:
+    metadata = (*(details.metadata or ()), ("authorization", f"Bearer {token}"))
+    return grpc.aio.ClientCallDetails(details.method, details.timeout, metadata, details.credentials, details.wait_for_ready)
+
+
+class _BearerUnary(grpc.aio.UnaryUnaryClientInterceptor):
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    async def intercept_unary_unary(self, continuation, details, request):  # type: ignore[no-untyped-def]
+        return await continuation(_with_bearer(details, self.token), request)
+
+
+class _BearerStream(grpc.aio.UnaryStreamClientInterceptor):
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    async def intercept_unary_stream(self, continuation, details, request):  # type: ignore[no-untyped-def]
+        return await continuation(_with_bearer(details, self.token), request)
+
+
+@pytest.fixture
+async def admin(server: UpkeepServer, admin_token: str) -> AsyncIterator[admin_pb2_grpc.AdminServiceStub]:
+    """AdminService stub on its own channel that sends an admin API token with every call."""
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.grpc_port}", interceptors=[_BearerUnary(admin_token), _BearerStream(admin_token)]) as channel:
+        yield admin_pb2_grpc.AdminServiceStub(channel)
+
+
+@pytest.fixture
+def agents(channel: grpc.aio.Channel) -> agent_pb2_grpc.AgentServiceStub:
+    return agent_pb2_grpc.AgentServiceStub(channel)
+
+
+async def make_token(admin: admin_pb2_grpc.AdminServiceStub, **kw: object) -> str:
+    reply = await admin.CreateEnrollmentToken(admin_pb2.CreateEnrollmentTokenRequest(project="shop", labels={"site": "sh"}, **kw))
+    return reply.token
+
+
+async def enroll(agents: agent_pb2_grpc.AgentServiceStub, token: str, client_uuid: str | None = None) -> pb.EnrollResponse:
+    return await agents.Enroll(pb.EnrollRequest(
+        enrollment_token=token, client_uuid=client_uuid or str(uuid.uuid4()), os="linux", arch="amd64",
+        hostname="node-1", labels={"role": "web"}, client_version="0.1.0", service_version="1.0.0",
+    ))
+
+
+async def connect(agents: agent_pb2_grpc.AgentServiceStub, identity: pb.EnrollResponse, **hello: object) -> tuple[Link, pb.Welcome]:
+    link = Link(agents, identity.client_uuid, identity.secret)
+    link.send(hello=pb.Hello(agent_id=identity.agent_id, client_uuid=identity.client_uuid, client_version="0.1.0",
+                             service_version="1.0.0", **hello))
+    welcome = (await link.receive("welcome")).welcome
+    return link, welcome
+
+
+async def test_enroll_connect_and_watch_online(server: UpkeepServer, admin, agents) -> None:
+    watch = admin.WatchAgents(admin_pb2.WatchAgentsRequest(project="shop"))
+    await watch.initial_metadata()  # subscribed
+    token = await make_token(admin)
+    identity = await enroll(agents, token)
+    assert identity.project == "shop" and identity.secret and identity.agent_id > 0
+    link, welcome = await connect(agents, identity)
+    assert welcome.agent_id == identity.agent_id
+    assert welcome.heartbeat_interval.seconds == server.settings.heartbeat_interval_s
+    assert abs(welcome.server_time.ToDatetime(UTC) - datetime.now(UTC)) < timedelta(seconds=5)
+    event = await asyncio.wait_for(watch.read(), 10)
+    assert event.presence.agent_id == identity.agent_id and event.presence.online
+    await server.runtime.component("agent_hub", object).flush()
+    listed = await admin.ListAgents(admin_pb2.ListAgentsRequest(project="shop", online=True, labels={"site": "sh"}))
+    assert [a.id for a in listed.agents] == [identity.agent_id]
+    agent = listed.agents[0]
+    assert (agent.platform, agent.labels["role"], agent.hostname) == ("linux-x86_64", "web", "node-1")
+    link.close()
+    event = await asyncio.wait_for(watch.read(), 10)
+    assert event.presence.agent_id == identity.agent_id and not event.presence.online
+    watch.cancel()
+
+
+async def test_command_lifecycle_and_result(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    watch = admin.WatchAgents(admin_pb2.WatchAgentsRequest(include_commands=True, agent_ids=[identity.agent_id]))
+    await watch.initial_metadata()  # subscribed
+    sent = await admin.SendCommand(admin_pb2.SendCommandRequest(
+        agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_UPGRADE,
+        payload=common_pb2.CommandPayload(upgrade=common_pb2.UpgradePayload(version="1.1.0")),
+    ))
+    command_id = sent.commands[0].id
+    pushed = (await link.receive("command")).command
+    assert pushed.id == command_id and pushed.payload.upgrade.version == "1.1.0"
+    link.send(command_ack=pb.CommandAck(command_id=command_id, accepted=True))
+    link.send(command_progress=common_pb2.CommandProgress(command_id=command_id, step="apply", percent=50))
+    link.send(command_result=common_pb2.CommandResult(command_id=command_id, success=True, from_version="1.0.0", to_version="1.1.0"))
+    ack = await link.receive("result_ack")
+    assert ack.result_ack.command_id == command_id
+    got = (await admin.GetCommand(admin_pb2.GetCommandRequest(command_id=command_id))).command
+    assert got.status == common_pb2.COMMAND_STATUS_SUCCEEDED
+    assert got.result.to_version == "1.1.0" and got.progress.step == "apply"
+    statuses = []
+    while common_pb2.COMMAND_STATUS_SUCCEEDED not in statuses:
+        event = await asyncio.wait_for(watch.read(), 10)
+        if event.WhichOneof("event") == "command":
+            statuses.append(event.command.status)
+    assert common_pb2.COMMAND_STATUS_RUNNING in statuses
+    # The same result again is acknowledged and changes nothing.
+    link.send(command_result=common_pb2.CommandResult(command_id=command_id, success=False, error="late"))
+    assert (await link.receive("result_ack")).result_ack.command_id == command_id
+    async with server.runtime.session_factory() as s:
+        assert (await s.scalar(select(Command.status).where(Command.uuid == command_id))) == "succeeded"
+        history = (await s.execute(select(ServiceUpgradeHistory.to_version, ServiceUpgradeHistory.status))).all()
+        assert history == [("1.1.0", "SUCCESS")]
+        assert await s.scalar(select(func.count()).select_from(UpdateEvent).where(UpdateEvent.action == "success")) == 1
+    watch.cancel()
+    link.close()
+
+
+async def test_offline_agent_gets_queued_command_on_return_once(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    sent = await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))
+    command_id = sent.commands[0].id
+    link, _ = await connect(agents, identity)
+    assert (await link.receive("command")).command.id == command_id
+    link.close()
+    # Received but not acknowledged: delivered again; once executed, never again.
+    link, _ = await connect(agents, identity)
+    assert (await link.receive("command")).command.id == command_id
+    link.close()
+    link, _ = await connect(agents, identity, executed_command_ids=[command_id])
+    second = await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_BACKUP))
+    assert (await link.receive("command")).command.id == second.commands[0].id
+    got = (await admin.GetCommand(admin_pb2.GetCommandRequest(command_id=command_id))).command
+    assert got.status == common_pb2.COMMAND_STATUS_ACKED
+    link.close()
+
+
+async def test_second_connect_replaces_first(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    first, _ = await connect(agents, identity)
+    second, _ = await connect(agents, identity)
+    goodbye = await first.receive("goodbye")
+    assert goodbye.goodbye.reason == pb.GOODBYE_REASON_REPLACED
+    assert await first.status() == grpc.StatusCode.OK
+    sent = await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))
+    assert (await second.receive("command")).command.id == sent.commands[0].id
+    second.close()
+
+
+async def test_revoked_agent_is_cut_off_and_refused(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    await admin.RevokeAgent(admin_pb2.RevokeAgentRequest(agent_id=identity.agent_id, reason="stolen"))
+    assert (await link.receive("goodbye")).goodbye.reason == pb.GOODBYE_REASON_REVOKED
+    again = Link(agents, identity.client_uuid, identity.secret)
+    again.send(hello=pb.Hello(agent_id=identity.agent_id))
+    assert await again.status() == grpc.StatusCode.PERMISSION_DENIED
+    got = (await admin.GetAgent(admin_pb2.GetAgentRequest(agent_id=identity.agent_id))).agent
+    assert got.revoked and not got.online
+
+
+async def test_wrong_secret_is_unauthenticated(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    link = Link(agents, identity.client_uuid, "not-the-secret")
+    link.send(hello=pb.Hello(agent_id=identity.agent_id))
+    assert await link.status() == grpc.StatusCode.UNAUTHENTICATED
+    assert "wrong secret" in await link.call.details()
+
+
+async def test_reenroll_rotates_secret(server: UpkeepServer, admin, agents) -> None:
+    token = await make_token(admin)
+    first = await enroll(agents, token)
+    second = await enroll(agents, token, client_uuid=first.client_uuid)
+    assert second.agent_id == first.agent_id and second.secret != first.secret
+    old = Link(agents, first.client_uuid, first.secret)
+    old.send(hello=pb.Hello())
+    assert await old.status() == grpc.StatusCode.UNAUTHENTICATED
+    link, _ = await connect(agents, second)
+    link.close()
+
+
+@pytest.mark.parametrize("case", ["expired", "used_up", "revoked", "unknown"])
+async def test_bad_enrollment_tokens_refused(server: UpkeepServer, admin, agents, case: str) -> None:
+    if case == "expired":
+        reply = await admin.CreateEnrollmentToken(admin_pb2.CreateEnrollmentTokenRequest(project="shop", ttl={"nanos": 1_000_000}))
+        token = reply.token
+        await asyncio.sleep(0.01)  # let the 1 ms lifetime run out (a clock condition, not synchronisation)
+        expected = grpc.StatusCode.PERMISSION_DENIED
+    elif case == "used_up":
+        token = await make_token(admin, max_uses=1)
+        await enroll(agents, token)
+        expected = grpc.StatusCode.PERMISSION_DENIED
+    elif case == "revoked":
+        reply = await admin.CreateEnrollmentToken(admin_pb2.CreateEnrollmentTokenRequest(project="shop"))
+        await admin.RevokeEnrollmentToken(admin_pb2.RevokeEnrollmentTokenRequest(enrollment_token_id=reply.enrollment_token.id))
+        token = reply.token
+        expected = grpc.StatusCode.PERMISSION_DENIED
+    else:
+        token = "upk_enr_nonsense"
+        expected = grpc.StatusCode.UNAUTHENTICATED
+    async with server.runtime.session_factory() as s:
+        before = await s.scalar(select(func.count()).select_from(Client))
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await enroll(agents, token)
+    assert caught.value.code() == expected
+    assert caught.value.details()
+    async with server.runtime.session_factory() as s:
+        assert await s.scalar(select(func.count()).select_from(Client)) == before
+
+
+async def test_telemetry_applied_once_and_acknowledged(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    event = pb.TelemetryEvent(service_upgrade=pb.UpgradeRecord(from_version="1.0.0", to_version="1.2.0", outcome=common_pb2.UPGRADE_OUTCOME_SUCCESS))
+    event.occurred_at.FromDatetime(datetime.now(UTC))
+    for _ in range(2):
+        link.send(telemetry_batch=pb.TelemetryBatch(seq=1, events=[event]))
+        assert (await link.receive("telemetry_ack")).telemetry_ack.seq == 1
+    async with server.runtime.session_factory() as s:
+        assert await s.scalar(select(func.count()).select_from(ServiceUpgradeHistory)) == 1
+        assert await s.scalar(select(func.count()).select_from(TelemetryBatch)) == 1
+        assert await s.scalar(select(Client.service_version).where(Client.id == identity.agent_id)) == "1.2.0"
+    link.close()
+
+
+@pytest.mark.parametrize("case", ["future_telemetry", "foreign_result", "wrong_agent", "no_hello", "oversize", "empty"])
+async def test_bad_input_refused_and_changes_nothing(server: UpkeepServer, admin, agents, case: str) -> None:
+    token = await make_token(admin)
+    identity = await enroll(agents, token)
+    other = await enroll(agents, token)
+    foreign = (await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=other.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))).commands[0]
+    if case == "wrong_agent":
+        link = Link(agents, identity.client_uuid, identity.secret)
+        link.send(hello=pb.Hello(agent_id=other.agent_id))
+        expected = grpc.StatusCode.PERMISSION_DENIED
+    elif case == "no_hello":
+        link = Link(agents, identity.client_uuid, identity.secret)
+        link.send(heartbeat=pb.Heartbeat(seq=1))
+        expected = grpc.StatusCode.INVALID_ARGUMENT
+    else:
+        link, _ = await connect(agents, identity)
+        if case == "future_telemetry":
+            event = pb.TelemetryEvent(metric=pb.Metric(name="x", value=1))
+            event.occurred_at.FromDatetime(datetime.now(UTC) + timedelta(days=1))
+            link.send(telemetry_batch=pb.TelemetryBatch(seq=1, events=[event]))
+            expected = grpc.StatusCode.INVALID_ARGUMENT
+        elif case == "foreign_result":
+            link.send(command_result=common_pb2.CommandResult(command_id=foreign.id, success=True))
+            expected = grpc.StatusCode.PERMISSION_DENIED
+        elif case == "oversize":
+            link.send(command_progress=common_pb2.CommandProgress(command_id=foreign.id, message="x" * (1024 * 1024 + 10)))
+            expected = grpc.StatusCode.RESOURCE_EXHAUSTED
+        else:
+            link.send()
+            expected = grpc.StatusCode.INVALID_ARGUMENT
+    code = await link.status()
+    assert code == expected, case
+    assert (await link.call.details()), case
+    async with server.runtime.session_factory() as s:
+        assert await s.scalar(select(func.count()).select_from(TelemetryBatch)) == 0
+        assert await s.scalar(select(Command.status).where(Command.uuid == foreign.id)) == "queued"
+        assert await s.scalar(select(Command.result).where(Command.uuid == foreign.id)) is None
+
+
+async def test_cancel_reaches_the_agent(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    sent = await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_BACKUP))
+    command_id = sent.commands[0].id
+    await link.receive("command")
+    cancelled = await admin.CancelCommand(admin_pb2.CancelCommandRequest(command_id=command_id, reason="not now"))
+    assert cancelled.command.status == common_pb2.COMMAND_STATUS_CANCELLED
+    assert (await link.receive("cancel")).cancel.command_id == command_id
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await admin.CancelCommand(admin_pb2.CancelCommandRequest(command_id=command_id))
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    link.close()
+
+
+async def test_expired_command_is_not_delivered(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    expires = datetime.now(UTC) + timedelta(milliseconds=200)
+    request = admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART)
+    request.expires_at.FromDatetime(expires)
+    command_id = (await admin.SendCommand(request)).commands[0].id
+    await asyncio.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.05)  # wall-clock expiry
+    expired = await server.runtime.component("agent_hub", object).expire_commands()
+    assert [v.id for v in expired] == [command_id]
+    link, _ = await connect(agents, identity)
+    later = await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_BACKUP))
+    assert (await link.receive("command")).command.id == later.commands[0].id
+    got = (await admin.GetCommand(admin_pb2.GetCommandRequest(command_id=command_id))).command
+    assert got.status == common_pb2.COMMAND_STATUS_EXPIRED
+    link.close()
+
+
+async def test_send_command_validation(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    bad = [
+        admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_UPGRADE),
+        admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART,
+                                     payload=common_pb2.CommandPayload(backup=common_pb2.BackupPayload())),
+        admin_pb2.SendCommandRequest(type=common_pb2.COMMAND_TYPE_RESTART),
+        admin_pb2.SendCommandRequest(agent_id=identity.agent_id),
+    ]
+    for request in bad:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await admin.SendCommand(request, metadata=(("accept-language", "zh-CN"),))
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert caught.value.details()
+    listed = await admin.ListCommands(admin_pb2.ListCommandsRequest(agent_id=identity.agent_id))
+    assert listed.page.total == 0
+
+
+async def test_selector_fans_out_to_matching_agents(server: UpkeepServer, admin, agents) -> None:
+    token = await make_token(admin)
+    web = [await enroll(agents, token) for _ in range(3)]
+    db = await agents.Enroll(pb.EnrollRequest(enrollment_token=token, client_uuid=str(uuid.uuid4()), labels={"role": "db"}))
+    links = [(await connect(agents, identity))[0] for identity in web]
+    sent = await admin.SendCommand(admin_pb2.SendCommandRequest(
+        selector=common_pb2.AgentSelector(project="shop", labels={"role": "web"}), type=common_pb2.COMMAND_TYPE_RESTART,
+    ))
+    assert sorted(c.agent_id for c in sent.commands) == sorted(i.agent_id for i in web)
+    assert db.agent_id not in {c.agent_id for c in sent.commands}
+    for link, command in zip(links, sorted(sent.commands, key=lambda c: c.agent_id)):
+        assert (await link.receive("command")).command.id == command.id
+        link.close()
+
+
+async def test_admin_methods_need_a_token_and_are_audited(server: UpkeepServer, channel, admin, agents) -> None:
+    bare = admin_pb2_grpc.AdminServiceStub(channel)
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await bare.ListAgents(admin_pb2.ListAgentsRequest())
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    async with server.runtime.session_factory() as s, s.begin():
+        viewer = (await tokens.create_token(s, name="eyes", role=Role.VIEWER)).secret
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await bare.CreateEnrollmentToken(admin_pb2.CreateEnrollmentTokenRequest(project="shop"),
+                                         metadata=(("authorization", f"Bearer {viewer}"),))
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    identity = await enroll(agents, await make_token(admin))
+    await admin.RevokeAgent(admin_pb2.RevokeAgentRequest(agent_id=identity.agent_id, reason="lost"))
+    async with server.runtime.session_factory() as s:
+        actions = set((await s.scalars(select(AuditLog.action))).all())
+    assert {"enrollment_token.create", "agent.revoke"} <= actions

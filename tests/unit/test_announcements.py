@@ -1,0 +1,36 @@
+"""Announcement language choice and the live bus."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from server.services.announcements import AnnouncementBus, AnnouncementInfo, localized
+
+
+def _info(n: int) -> AnnouncementInfo:
+    return AnnouncementInfo(
+        id=n, level="info", content={"en": f"a{n}"}, project=None, visible_from=None, visible_until=None,
+        created_at=datetime.now(UTC), created_by=None,
+    )
+
+
+def test_localized_falls_back_to_language_then_english() -> None:
+    content = {"en": "Maintenance", "zh_CN": "维护"}
+    assert localized(content, "zh-CN") == "维护"
+    assert localized(content, "zh") == "维护"
+    assert localized(content, "fr-FR") == "Maintenance"
+    assert localized(content, None) == "Maintenance"
+    assert localized({"zh_CN": "维护"}, "en") == "维护"
+
+
+async def test_bus_delivers_to_every_subscriber_and_drops_oldest_when_behind() -> None:
+    bus = AnnouncementBus(queue_size=2)
+    with bus.subscribe() as fast, bus.subscribe() as slow:
+        assert bus.subscribers == 2
+        bus.publish(_info(1))
+        assert (await asyncio.wait_for(anext(fast), 1)).id == 1
+        bus.publish(_info(2))
+        bus.publish(_info(3))
+        assert [(await anext(slow)).id for _ in range(2)] == [2, 3]  # 1 was dropped for it
+    assert bus.subscribers == 0

@@ -15,9 +15,8 @@ __all__ = ["build_components", "grpc_servicers", "http_routers"]
 
 def build_components(runtime: Runtime) -> None:
     """Create the process's components into ``runtime.components`` (started in this order)."""
-    from server.http import accounts, clients, health, packages
-
-    return [health.router, accounts.router, clients.router, packages.router]
+    from server.hub import AgentHub
+    from server.services.announcements import AnnouncementBus
     from server.services.resolve import ReleaseCatalog
 
     settings = runtime.settings

@@ -14,6 +14,12 @@ LABELS: dict[str, str] = {
     "token.revoke": N_("Revoked an API token"),
     "project.create": N_("Created a project"),
     "project.update": N_("Edited a project"),
+    "release.create": N_("Created a release"),
+    "release.update": N_("Edited a release"),
+    "release.publish": N_("Published a release"),
+    "release.pause": N_("Paused a release"),
+    "release.revoke": N_("Revoked a release"),
+    "release.delete": N_("Deleted a release"),
 }
 
 

@@ -55,6 +55,7 @@ CANNOT_PAUSE = N_("A {status} release cannot be paused")
 CANNOT_REVOKE = N_("A {status} release cannot be revoked")
 BAD_PAGE = N_("Invalid page {page}: pages start at 1")
 BAD_LIMIT = N_("Invalid page size {limit}: expected 1 to {max}")
+MIN_ABOVE_RELEASE = N_("The minimum upgrade version {minimum} is above the release version {version}")
 TITLE_TOO_LONG = N_("The title is longer than {max} characters")
 
 
@@ -138,8 +139,16 @@ def _kind(kind: str) -> str:
         raise InvalidInput(BAD_KIND, error_code="INVALID_KIND", kind=kind) from None
 
 
-def _min_version(text: str | None) -> str | None:
-    return Version.parse(text).display if text and text.strip() else None
+def _min_version(text: str | None, release: Version) -> str | None:
+    """The display form of ``text``; InvalidInput when it is above the release itself."""
+    if not text or not text.strip():
+        return None
+    minimum = Version.parse(text)
+    if minimum > release:
+        raise InvalidInput(
+            MIN_ABOVE_RELEASE, error_code="MIN_VERSION_ABOVE_RELEASE", minimum=minimum.display, version=release.display
+        )
+    return minimum.display
 
 
 async def _info(session: AsyncSession, row: Release) -> ReleaseInfo:
@@ -180,7 +189,7 @@ async def create_release(
     """
     parsed = Version.parse(version)
     kind = _kind(kind)
-    min_upgrade = _min_version(min_upgrade_version)
+    min_upgrade = _min_version(min_upgrade_version, parsed)
     check_percentage(rollout_percentage)
     if len(title) > 200:
         raise InvalidInput(TITLE_TOO_LONG, error_code="INVALID_TITLE", max=200)
@@ -284,7 +293,7 @@ async def update_release(
             raise InvalidInput(TITLE_TOO_LONG, error_code="INVALID_TITLE", max=200)
         changes["title"] = title
     if min_upgrade_version is not UNSET:
-        changes["min_upgrade_version"] = _min_version(min_upgrade_version)
+        changes["min_upgrade_version"] = _min_version(min_upgrade_version, Version.parse(row.display_version))
     if rollout_percentage is not UNSET:
         changes["rollout_percentage"] = check_percentage(rollout_percentage)
     for name, value in (("description", description), ("release_notes", release_notes),

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from server.db.engine import async_url, migrate
+from tests.browser.console import MAX_UPLOAD_BYTES
 from tests.fixtures.servers import ServerProcess, server_env, start_server_process
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,7 +37,8 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]
     workdir = tmp_path_factory.mktemp("console")
     url = async_url(f"sqlite:///{workdir / 'upkeep.db'}").render_as_string(hide_password=False)
     migrate(url)
-    server = start_server_process(server_env(url, workdir / "data"), workdir)
+    env = server_env(url, workdir / "data", UPKEEP_MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES))
+    server = start_server_process(env, workdir)
     server.extra["db_url"] = url
     try:
         yield server

@@ -15,6 +15,8 @@ from tests.fixtures.servers import REPO_ROOT, ServerProcess
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 ADMIN = ("admin", "correct horse battery")
+#: The console servers' upload limit (small, so that "too large" is cheap to test).
+MAX_UPLOAD_BYTES = 8_000_000
 
 
 def run_service(server: ServerProcess, call):  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from agent.upgrade import FileSource
 from tests.e2e.test_upgrade import backups, history, running_container, service_version_in_config
 from tests.e2e.upgrade_kit import REPO_ROOT, agent_cli, app_images, bundle, install, node  # noqa: F401
 from tests.fixtures.service_bundles import fetch, fill_data, snapshot
+from tests.fixtures.terminal import run_in_terminal
 
 pytestmark = pytest.mark.e2e
 
@@ -129,9 +130,12 @@ async def test_rollback_to_an_older_backup_restores_files_and_data(node, app_ima
     assert unknown.returncode == 1 and "Backup 9999 does not exist" in unknown.stderr
     assert fetch(node.url + "/version") == "2.0.0"
 
-    rolled = agent_cli(node, "rollback", str(manual["id"]), "--yes")
-    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
-    assert "cannot be undone" in rolled.stdout
+    env = {**os.environ, "LANG": "C.UTF-8", "COLUMNS": "200"}
+    env.pop("LC_ALL", None)
+    code, screen = run_in_terminal([sys.executable, "-m", "agent.cli", "-c", str(node.config_path), "rollback", str(manual["id"])],
+                                   "confirm\n", env=env, cwd=REPO_ROOT, timeout=180)
+    assert code == 0, screen
+    assert "cannot be undone" in screen and "Service is now at 1.0.0" in screen
     assert fetch(node.url + "/version") == "1.0.0"
     assert snapshot(node.data_dir) == data_at_backup
     assert snapshot(node.compose_dir) == compose_at_backup

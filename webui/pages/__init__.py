@@ -1,3 +1,3 @@
 """Console pages: importing this package registers them with NiceGUI."""
 
-from webui.pages import dashboard, login, projects, settings  # noqa: F401
+from webui.pages import dashboard, login, projects, releases, settings  # noqa: F401

@@ -39,6 +39,7 @@ __all__ = [
     "UpgradeKind",
     "UpgradeRecord",
     "UpgradeReport",
+    "get_client",
     "parse_client_uuid",
     "record_upgrade",
     "register_client",
@@ -164,21 +165,32 @@ async def register_client(session: AsyncSession, reg: Registration, *, default_p
     return ClientInfo.from_orm(row, project.slug)
 
 
-async def touch_client(session: AsyncSession, client_uuid: str, *, ip: str | None = None) -> ClientInfo | None:
-    """Refresh ``last_seen_at`` (and the last IP) of a known client; None when unknown."""
-    values: dict[str, Any] = {"last_seen_at": datetime.now(UTC)}
-    if ip:
-        values["last_ip"] = ip
-    await session.execute(
-        update(Client).where(Client.client_uuid == client_uuid).values(**values).execution_options(synchronize_session=False)
-    )
+async def get_client(session: AsyncSession, client_uuid: str) -> ClientInfo | None:
+    """The client registered as ``client_uuid``; None when unknown."""
     found = (await session.execute(
         select(Client, Project.slug).join(Project, Project.id == Client.project_id).where(Client.client_uuid == client_uuid)
+        .execution_options(populate_existing=True)
     )).first()
-    if found is None:
+    return ClientInfo.from_orm(found[0], found[1]) if found else None
+
+
+async def touch_client(
+    session: AsyncSession,
+    client_uuid: str,
+    *,
+    ip: str | None = None,
+    client_version: str | None = None,
+    service_version: str | None = None,
+) -> ClientInfo | None:
+    """Refresh ``last_seen_at`` (and the IP and versions it reports) of a known client; None when unknown."""
+    values: dict[str, Any] = {"last_seen_at": datetime.now(UTC)}
+    for column, value in (("last_ip", ip), ("client_version", client_version), ("service_version", service_version)):
+        if value:
+            values[column] = value
+    result = await session.execute(update(Client).where(Client.client_uuid == client_uuid).values(**values))
+    if not result.rowcount:
         return None
-    await session.refresh(found[0])
-    return ClientInfo.from_orm(found[0], found[1])
+    return await get_client(session, client_uuid)
 
 
 def require_client(client: ClientInfo | None, client_uuid: str) -> ClientInfo:

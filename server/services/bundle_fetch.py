@@ -39,6 +39,8 @@ NO_CHUNKS = N_("No chunk ids were given.")
 class FetchRequest:
     release_id: int
     chunk_ids: Sequence[str]
+    #: Project of the calling agent; releases of other projects are not found.
+    project: str
     #: Release the agent has installed and verified (delta base); 0 = none.
     base_release_id: int = 0
     base_file_sha256s: Sequence[str] = ()
@@ -80,7 +82,7 @@ async def plan_fetch(session: AsyncSession, settings: Settings, request: FetchRe
         raise InvalidInput(NO_CHUNKS, error_code="NO_CHUNKS")
     if len(request.chunk_ids) > MAX_CHUNKS_PER_FETCH:
         raise InvalidInput(TOO_MANY_CHUNKS, error_code="TOO_MANY_CHUNKS", limit=MAX_CHUNKS_PER_FETCH)
-    target = await signed_manifest(session, settings, request.release_id)
+    target = await signed_manifest(session, settings, request.release_id, project=request.project)
     sizes = target.manifest.chunk_sizes()
     unknown = [c for c in request.chunk_ids if c not in sizes]
     if unknown:

@@ -296,9 +296,11 @@ def _sha256_file(path: Path) -> str:
     return f"sha256:{sha.hexdigest()}"
 
 
-async def signed_manifest(session: AsyncSession, settings: Settings, release_id: int) -> mf.SignedManifest:
-    """The release's signed manifest; NotFound when the release has no bundle."""
-    await _target(session, release_id)
+async def signed_manifest(session: AsyncSession, settings: Settings, release_id: int, *, project: str | None = None) -> mf.SignedManifest:
+    """The release's signed manifest; NotFound when it has no bundle or is not of ``project``."""
+    target = await _target(session, release_id)
+    if project is not None and target.project != project:
+        raise NotFound(RELEASE_NOT_FOUND, release_id=release_id)
     row = await _manifest_row(session, release_id)
     if row is None:
         raise NotFound(NO_BUNDLE, error_code="BUNDLE_NOT_FOUND", release_id=release_id)

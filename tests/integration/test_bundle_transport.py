@@ -21,7 +21,7 @@ from server.db import models as m
 from server.services import tokens
 from server.services.roles import Role
 from server.services.signing import public_key
-from tests.fixtures.bundles import BundleSpec, archive_dir, make_release, write_bundle
+from tests.fixtures.bundles import BundleSpec, archive_dir, enroll_agent, make_release, write_bundle
 from tests.fixtures.servers import make_settings
 
 pytestmark = pytest.mark.integration
@@ -84,7 +84,17 @@ async def test_grpc_upload_manifest_and_fetch(server: UpkeepServer, session_fact
         assert uploaded.file_count == 4 and uploaded.new_chunk_count == uploaded.chunk_count > 0
         assert uploaded.artifact.url.endswith("/api/v1/packages/demo/1.0.0/docker.zip")
 
-        got = (await agent.GetManifest(agent_pb2.GetManifestRequest(release_id=release_id))).manifest
+        with pytest.raises(grpc.aio.AioRpcError) as anonymous:
+            await agent.GetManifest(agent_pb2.GetManifestRequest(release_id=release_id))
+        assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        other_project = await make_release(session_factory, "other", "1.0.0")
+        outsider, _ = await enroll_agent(session_factory, "other")
+        with pytest.raises(grpc.aio.AioRpcError) as foreign:
+            await agent.GetManifest(agent_pb2.GetManifestRequest(release_id=release_id), metadata=outsider)
+        assert foreign.value.code() == grpc.StatusCode.NOT_FOUND and other_project
+
+        creds, _ = await enroll_agent(session_factory, "demo")
+        got = (await agent.GetManifest(agent_pb2.GetManifestRequest(release_id=release_id), metadata=creds)).manifest
         assert got.signed_bytes == uploaded.manifest.signed_bytes
         manifest = mf.verify_signed(public_key(server.settings).public_key, got.signed_bytes, got.signature)
         assert [f.path for f in got.manifest.files] == [f.path for f in manifest.files]
@@ -92,7 +102,7 @@ async def test_grpc_upload_manifest_and_fetch(server: UpkeepServer, session_fact
         ids = sorted(manifest.chunk_ids())
         sizes = manifest.chunk_sizes()
         received: dict[str, bytes] = {}
-        async for message in agent.FetchChunks(agent_pb2.FetchChunksRequest(release_id=release_id, chunk_ids=ids)):
+        async for message in agent.FetchChunks(agent_pb2.FetchChunksRequest(release_id=release_id, chunk_ids=ids), metadata=creds):
             assert message.ByteSize() <= 1024 * 1024
             chunk = message.chunk
             data = decompress_chunk(chunk.data, chunk.raw_size)
@@ -101,13 +111,13 @@ async def test_grpc_upload_manifest_and_fetch(server: UpkeepServer, session_fact
         assert sorted(received) == ids
 
         with pytest.raises(grpc.aio.AioRpcError) as unknown:
-            async for _ in agent.FetchChunks(agent_pb2.FetchChunksRequest(release_id=release_id, chunk_ids=[ids[0], "f" * 64])):
+            async for _ in agent.FetchChunks(agent_pb2.FetchChunksRequest(release_id=release_id, chunk_ids=[ids[0], "f" * 64]), metadata=creds):
                 pass
         assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
         assert dict(unknown.value.trailing_metadata() or ()).get("x-upkeep-error-code") == "UNKNOWN_CHUNKS"
 
         with pytest.raises(grpc.aio.AioRpcError) as missing:
-            await agent.GetManifest(agent_pb2.GetManifestRequest(release_id=release_id + 999))
+            await agent.GetManifest(agent_pb2.GetManifestRequest(release_id=release_id + 999), metadata=creds)
         assert missing.value.code() == grpc.StatusCode.NOT_FOUND
 
 

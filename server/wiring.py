@@ -43,6 +43,6 @@ def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Serve
 
 def http_routers(runtime: Runtime) -> list[APIRouter]:
     """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
-    from server.http import accounts, clients, health, packages, updates
+    from server.http import accounts, clients, diagnostics, health, packages, updates
 
-    return [health.router, accounts.router, clients.router, updates.router, packages.router]
+    return [health.router, accounts.router, clients.router, updates.router, diagnostics.router, packages.router]

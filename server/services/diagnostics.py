@@ -3,6 +3,7 @@
     stage_upload(chunks, directory=, max_bytes=) -> StagedFile   (size limit while streaming)
     store_diagnostic(session, store, client, staged, file_name=) -> DiagnosticInfo
     list_diagnostics(session, spec, client_uuid=) -> Page
+    get_diagnostic(session, diagnostic_id) -> DiagnosticInfo
 
 Blobs live under ``diagnostics/<client uuid>/<time>-<sha256 prefix>-<file name>``.
 """
@@ -23,17 +24,18 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.errors import InvalidInput, PayloadTooLarge
+from common.errors import InvalidInput, NotFound, PayloadTooLarge
 from common.i18n import N_
 from server.db.models import Client, Diagnostic
 from server.services.clients import ClientInfo
 from server.services.paging import Page, PageSpec
 from server.storage import ChunkStore
 
-__all__ = ["DiagnosticInfo", "StagedFile", "list_diagnostics", "stage_upload", "store_diagnostic"]
+__all__ = ["DiagnosticInfo", "StagedFile", "get_diagnostic", "list_diagnostics", "stage_upload", "store_diagnostic"]
 
 TOO_LARGE = N_("The upload is larger than the limit of {limit} bytes.")
 EMPTY = N_("The uploaded file is empty.")
+NOT_FOUND = N_("Diagnostics upload {diagnostic_id} was not found.")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -109,6 +111,23 @@ async def store_diagnostic(
     )
 
 
+def _info(row: Diagnostic, client_uuid: str) -> DiagnosticInfo:
+    return DiagnosticInfo(
+        id=row.id, client_uuid=client_uuid, file_name=row.file_name, storage_key=row.storage_key, size=row.size,
+        sha256=row.sha256, created_at=row.created_at,
+    )
+
+
+async def get_diagnostic(session: AsyncSession, diagnostic_id: int) -> DiagnosticInfo:
+    found = (await session.execute(
+        select(Diagnostic, Client.client_uuid).join(Client, Client.id == Diagnostic.client_id)
+        .where(Diagnostic.id == diagnostic_id)
+    )).first()
+    if found is None:
+        raise NotFound(NOT_FOUND, error_code="DIAGNOSTIC_NOT_FOUND", diagnostic_id=diagnostic_id)
+    return _info(found[0], found[1])
+
+
 async def list_diagnostics(session: AsyncSession, spec: PageSpec, *, client_uuid: str | None = None) -> Page[DiagnosticInfo]:
     """Newest first, optionally for one client."""
     query = select(Diagnostic, Client.client_uuid).join(Client, Client.id == Diagnostic.client_id)
@@ -116,11 +135,4 @@ async def list_diagnostics(session: AsyncSession, spec: PageSpec, *, client_uuid
         query = query.where(Client.client_uuid == client_uuid)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.execute(query.order_by(Diagnostic.id.desc()).offset(spec.offset).limit(spec.size))
-    items = [
-        DiagnosticInfo(
-            id=r.id, client_uuid=uuid, file_name=r.file_name, storage_key=r.storage_key, size=r.size,
-            sha256=r.sha256, created_at=r.created_at,
-        )
-        for r, uuid in rows
-    ]
-    return Page(items=items, page=spec.page, size=spec.size, total=total or 0)
+    return Page(items=[_info(r, uuid) for r, uuid in rows], page=spec.page, size=spec.size, total=total or 0)

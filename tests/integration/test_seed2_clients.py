@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from generated.upkeep.v1 import admin_pb2 as pb
 from generated.upkeep.v1 import admin_pb2_grpc, common_pb2
 from server.app import UpkeepServer
-from server.db.models import Client, ClientSelfUpgradeHistory, Diagnostic, ServiceUpgradeHistory
+from server.db.models import AuditLog, Client, ClientSelfUpgradeHistory, Diagnostic, ServiceUpgradeHistory
 from server.services import projects, tokens
 from server.services.announcements import AnnouncementBus
 from server.services.roles import Role
@@ -303,3 +303,21 @@ async def test_diagnostics_upload(server: UpkeepServer, http: httpx.AsyncClient)
     assert await _count(server, Diagnostic) == 1
     scratch = server.runtime.settings.storage_dir / "tmp"
     assert list(scratch.iterdir()) == []  # refused uploads left nothing behind
+
+    async with server.runtime.session_factory() as s, s.begin():
+        viewer = (await tokens.create_token(s, name="viewer", role=Role.VIEWER)).secret
+        operator = (await tokens.create_token(s, name="ops", role=Role.OPERATOR)).secret
+    listed = await http.get("/admin/api/v1/diagnostics", params={"client_uuid": UUID}, headers={"authorization": f"Bearer {operator}"})
+    assert listed.status_code == 200
+    assert [(d["id"], d["sha256"], d["client_uuid"]) for d in listed.json()["diagnostics"]] == [(body["id"], digest, UUID)]
+    denied = await http.get(f"/admin/api/v1/diagnostics/{body['id']}/download", headers={"authorization": f"Bearer {viewer}"})
+    assert denied.status_code == 403 and denied.json()["code"] == 403
+    fetched = await http.get(f"/admin/api/v1/diagnostics/{body['id']}/download", headers={"authorization": f"Bearer {operator}"})
+    assert fetched.status_code == 200 and fetched.content == payload
+    assert fetched.headers["x-checksum-sha256"] == digest.removeprefix("sha256:")
+    async with server.runtime.session_factory() as s:
+        audited = (await s.scalars(select(AuditLog.action).where(AuditLog.target_id == str(body["id"])))).all()
+    assert audited == ["diagnostics.download"]
+    stored.unlink()  # a lost blob is a clear 404, not a crash
+    lost = await http.get(f"/admin/api/v1/diagnostics/{body['id']}/download", headers={"authorization": f"Bearer {operator}"})
+    assert lost.status_code == 404 and lost.json()["error_code"] == "DIAGNOSTIC_NOT_FOUND"

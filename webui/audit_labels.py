@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from webui.i18n import N_, _
 
-__all__ = ["label"]
+__all__ = ["actor", "label"]
 
 LABELS: dict[str, str] = {
     "user.create": N_("Created a user"),
@@ -36,3 +36,8 @@ LABELS: dict[str, str] = {
 def label(action: str) -> str:
     """The translated name of ``action``, or the identifier itself when unknown."""
     return _(LABELS[action]) if action in LABELS else action
+
+
+def actor(value: str) -> str:
+    """The name in an audit actor (``user:alice`` / ``token:ci`` → ``alice`` / ``ci``)."""
+    return value.split(":", 1)[-1]

@@ -12,4 +12,5 @@ from webui.pages import (  # noqa: F401
     releases,
     rules,
     settings,
+    statistics,
 )

@@ -271,7 +271,7 @@ async def _audit_log() -> PagedTable:
             result = await audit.list_audit(session, PageSpec(page=page, size=size))
         return [
             {
-                "id": e.id, "time": fmt_datetime(e.created_at), "actor": e.actor,
+                "id": e.id, "time": fmt_datetime(e.created_at), "actor": audit_labels.actor(e.actor),
                 "action": audit_labels.label(e.action), "target": e.target_id or "", "ip": e.ip or "",
             }
             for e in result.items

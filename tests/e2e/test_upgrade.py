@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from agent.upgrade import FileSource, UrlSource
+from generated.upkeep.v1 import agent_pb2, common_pb2
 from tests.e2e.upgrade_kit import agent_cli, app_images, bundle, engine_for, install, new_node, node  # noqa: F401
 from tests.fixtures.service_bundles import build_app_images, fetch, fill_data, remove_repository, snapshot, wait_for_body
 
@@ -74,6 +75,11 @@ def test_cli_upgrade_v1_to_v2_keeps_every_byte_of_data(flavour, request, tmp_pat
         assert len(pre) == 1 and pre[0]["backup_type"] == "pre-upgrade" and pre[0]["status"] == "completed"
         assert Path(pre[0]["file_path"]).is_file() and Path(pre[0]["data_file_path"]).is_file()
 
+        with sqlite3.connect(node.root / "state" / "history.db") as conn:
+            queued = [agent_pb2.TelemetryEvent.FromString(p) for (p,) in conn.execute("SELECT payload FROM outbox WHERE kind = 'telemetry' ORDER BY seq")]
+        assert [(e.service_upgrade.from_version, e.service_upgrade.to_version, e.service_upgrade.outcome) for e in queued] == [
+            ("0.0.0", "1.0.0", common_pb2.UPGRADE_OUTCOME_SUCCESS), ("1.0.0", "2.0.0", common_pb2.UPGRADE_OUTCOME_SUCCESS)]
+
         status = agent_cli(node, "status")
         assert status.returncode == 0, status.stderr
         assert "2.0.0" in status.stdout and "running / healthy" in status.stdout
@@ -111,6 +117,10 @@ async def test_unhealthy_release_is_rolled_back_automatically(node, app_images, 
     assert service_version_in_config(node) == "1.0.0" and engine.current_version() == "1.0.0"
     last = history(node)[-1]
     assert (last["status"], last["failed_step"]) == ("FAILED", "health")
+    (payload,) = engine.store.query("SELECT payload FROM outbox WHERE kind = 'telemetry' ORDER BY seq DESC LIMIT 1")
+    reported = agent_pb2.TelemetryEvent.FromString(payload["payload"]).service_upgrade
+    assert (reported.to_version, reported.outcome) == ("2.0.0", common_pb2.UPGRADE_OUTCOME_FAILED)
+    assert reported.details.startswith("health: ")
     assert "rollback" in json.loads(last["step_timings"])
 
 

@@ -372,16 +372,13 @@ class _Run:
 
     def _apply(self, staged) -> None:  # type: ignore[no-untyped-def]
         config = self.engine.config
-        new_files = bundle_files(staged.folder)
-        if staged.full:
-            previous = json.loads(self.engine.store.get(FILES_KEY) or "[]")
-            deleted = sorted(set(previous) - set(new_files))
-        else:
-            deleted = list(staged.deleted)
-        apply_files(staged.folder, config.compose_dir, deleted=deleted,
+        new_files = set(bundle_files(staged.folder))
+        previous = set(json.loads(self.engine.store.get(FILES_KEY) or "[]"))
+        # A full bundle deletes what the previous release installed and this one lacks.
+        deleted = set(staged.deleted) | (previous - new_files if staged.full else set())
+        apply_files(staged.folder, config.compose_dir, deleted=sorted(deleted),
                     protected=[config.data_dir, config.backup.storage_dir, config.state_dir])
-        self.journal["files"] = new_files if staged.full else sorted(
-            (set(json.loads(self.engine.store.get(FILES_KEY) or "[]")) - set(deleted)) | set(new_files))
+        self.journal["files"] = sorted(new_files if staged.full else (previous - deleted) | new_files)
 
     async def _load_images(self) -> None:
         tars = image_tars(Path(self.journal["staged"]))

@@ -10,11 +10,12 @@ import socket
 import sqlite3
 import tarfile
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from agent.upgrade import FileSource, UrlSource
+from agent.upgrade import FileSource, StagedBundle, UrlSource
 from generated.upkeep.v1 import agent_pb2, common_pb2
 from tests.e2e.upgrade_kit import agent_cli, app_images, bundle, engine_for, install, new_node, node  # noqa: F401
 from tests.fixtures.service_bundles import build_app_images, fetch, fill_data, remove_repository, snapshot, wait_for_body
@@ -220,3 +221,34 @@ async def test_download_failures_change_nothing_and_a_good_download_installs(nod
     result = await engine.upgrade(UrlSource(url=url, sha256=sha, version="2.0.0"))
     assert result.ok, result
     assert fetch(node.url + "/version") == "2.0.0"
+
+
+class IncrementalSource:
+    """A source as the delta download provides one: only changed files, plus the deleted ones."""
+
+    def __init__(self, bundle_file: Path, version: str, deleted: tuple[str, ...]) -> None:
+        self.bundle_file, self.version, self.deleted = bundle_file, version, deleted
+        self.description, self.size_bytes = f"incremental {version}", bundle_file.stat().st_size
+
+    async def stage(self, folder: Path, progress) -> StagedBundle:  # type: ignore[no-untyped-def]
+        with zipfile.ZipFile(self.bundle_file) as z:
+            z.extractall(folder)
+        await progress(100.0, "staged")
+        return StagedBundle(folder=folder, version=self.version, full=False, deleted=self.deleted)
+
+
+async def test_incremental_source_deletes_only_the_listed_files(node, app_images):  # noqa: F811
+    engine = await install(node, app_images, files={"old.conf": b"old", "keep.conf": b"keep"})
+    (node.compose_dir / "local.override").write_text("the admin's own file")
+    changed = bundle(node, app_images, "2.0.0", name="incremental.zip")
+    result = await engine.upgrade(IncrementalSource(changed, "2.0.0", ("old.conf",)))
+    assert result.ok, result
+    assert fetch(node.url + "/version") == "2.0.0"
+    assert not (node.compose_dir / "old.conf").exists()
+    assert (node.compose_dir / "keep.conf").read_text() == "keep"
+    assert (node.compose_dir / "local.override").read_text() == "the admin's own file"
+    # The next full bundle removes what the releases installed, never the admin's own file.
+    result = await engine.upgrade(FileSource(path=bundle(node, app_images, "1.0.0", name="full-1.zip"), version="1.0.1"))
+    assert result.ok, result
+    assert not (node.compose_dir / "keep.conf").exists()
+    assert (node.compose_dir / "local.override").exists()

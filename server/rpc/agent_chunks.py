@@ -29,7 +29,9 @@ class AgentChunksMixin:
         agent = await self._agent(context)
         async with self.runtime.session_factory() as session:
             signed = await signed_manifest(session, self.runtime.settings, request.release_id, project=agent.project)
-        return pb.GetManifestResponse(manifest=signed_manifest_to_proto(signed))
+        # Agents decode the signed bytes themselves: skip the decoded copy, compress the JSON.
+        context.set_compression(grpc.Compression.Gzip)
+        return pb.GetManifestResponse(manifest=signed_manifest_to_proto(signed, decoded=False))
 
     async def FetchChunks(
         self, request: pb.FetchChunksRequest, context: grpc.aio.ServicerContext

@@ -197,7 +197,7 @@ async def main(args: argparse.Namespace) -> None:
             shutil.rmtree(work / staging)
             return proxy.down, proxy.up, took, result.stats
 
-        installed = InstalledBundle(root=src1, release_id=r1, manifest=first.signed.manifest)
+        installed = InstalledBundle(root=src1, release_id=r1, manifest=first.signed.manifest, signed_bytes=first.signed.signed_bytes)
         delta_down, delta_up, _, delta_stats = await fetch(r2, installed, True, "s-delta")
         plain_down, plain_up, _, plain_stats = await fetch(r2, installed, False, "s-plain")
         cold_down, _, cold_s, cold_stats = await fetch(r2, None, False, "s-cold")

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
-import zstandard
 
 from agent.download.installed import InstalledBundle
 from agent.download.staging import Staging
 from common import manifest as mf
-from common.chunking import chunk_id, decompress_chunk
+from common.chunking import chunk_id, decompress_against, decompress_chunk
 from common.errors import InvalidInput, Unavailable
 from common.i18n import N_
 from common.versions import parse_version
@@ -35,6 +34,7 @@ FETCH_FAILED = N_("Fetching chunks failed: {error}")
 MAX_ATTEMPTS = 3
 _BATCH_BYTES = 8 * 1024 * 1024
 MAX_PACK_RAW = 256 * 1024 * 1024
+MAX_MANIFEST = 64 * 1024 * 1024
 
 #: await progress(bytes staged, bytes total).
 Progress = Callable[[int, int], Awaitable[None]]
@@ -109,23 +109,31 @@ class ChunkDownloader:
         self.max_chunks = max_chunks_per_fetch
         self.progress = progress
 
-    async def manifest(self, release_id: int) -> tuple[pb.GetManifestResponse, mf.Manifest]:
+    async def manifest(self, release_id: int, installed: InstalledBundle | None = None) -> tuple[pb.SignedManifest, mf.Manifest]:
         """The release's manifest, its signature checked against the pinned key."""
-        response = await self.stub.GetManifest(pb.GetManifestRequest(release_id=release_id), metadata=self.metadata)
+        base = installed if installed is not None and installed.signed_bytes else None
+        request = pb.GetManifestRequest(release_id=release_id, base_release_id=base.release_id if base else 0)
+        response = await self.stub.GetManifest(request, metadata=self.metadata)
         signed = response.manifest
+        if response.signed_bytes_delta:
+            if base is None or response.delta_base_release_id != base.release_id:
+                raise InvalidInput(WRONG_RELEASE, error_code="WRONG_MANIFEST", got=response.delta_base_release_id, wanted=release_id)
+            try:
+                signed.signed_bytes = decompress_against(response.signed_bytes_delta, base.signed_bytes, MAX_MANIFEST)
+            except ValueError as exc:
+                raise InvalidInput(mf.BAD_MANIFEST, error_code="BAD_MANIFEST", detail=str(exc)) from exc
         manifest = mf.verify_signed(self.public_key, signed.signed_bytes, signed.signature)
         if manifest.release_id != release_id:
             raise InvalidInput(WRONG_RELEASE, error_code="WRONG_MANIFEST", got=manifest.release_id, wanted=release_id)
-        return response, manifest
+        return signed, manifest
 
     async def download(
         self, release_id: int, *, installed: InstalledBundle | None = None, allow_downgrade: bool = False, accept_delta: bool = True,
     ) -> DownloadResult:
         started = time.monotonic()
-        response, manifest = await self.manifest(release_id)
+        signed, manifest = await self.manifest(release_id, installed)
         if installed is not None and parse_version(manifest.version) < parse_version(installed.manifest.version) and not allow_downgrade:
             raise InvalidInput(DOWNGRADE, error_code="DOWNGRADE_REFUSED", target=manifest.version, installed=installed.manifest.version)
-        signed = response.manifest
         staging = await asyncio.to_thread(Staging, self.staging_root, release_id, signed.signed_bytes, signed.signature, manifest)
         stats = DownloadStats(total_bytes=sum(staging.sizes.values()))
         try:
@@ -293,11 +301,7 @@ class ChunkDownloader:
             if chunk is None:
                 return None
             parts.append(chunk)
-        prefix = b"".join(parts)
         try:
-            decompressor = zstandard.ZstdDecompressor(
-                dict_data=zstandard.ZstdCompressionDict(prefix, dict_type=zstandard.DICT_TYPE_RAWCONTENT), max_window_size=2**31,
-            )
-            return decompressor.decompress(data, max_output_size=header.raw_size)
-        except zstandard.ZstdError:
+            return decompress_against(data, b"".join(parts), header.raw_size)
+        except ValueError:
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +35,7 @@ MAX_ATTEMPTS = 3
 _BATCH_BYTES = 8 * 1024 * 1024
 MAX_PACK_RAW = 256 * 1024 * 1024
 MAX_MANIFEST = 64 * 1024 * 1024
+PLAIN_STREAMS = 2
 
 #: await progress(bytes staged, bytes total).
 Progress = Callable[[int, int], Awaitable[None]]
@@ -51,7 +52,9 @@ class DownloadStats:
     chunks_fetched: int = 0
     packs: int = 0
     corrupt: int = 0
+    #: Wall time of the whole download, and of the FetchChunks calls alone.
     seconds: float = 0.0
+    fetch_seconds: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -145,7 +148,9 @@ class ChunkDownloader:
                 missing = [c for c in staging.sizes if c not in have]
                 if not missing:
                     break
+                fetch_started = time.monotonic()
                 corrupt = await self._fetch(staging, local, release_id, missing, have, stats, accept_delta and attempt == 1)
+                stats.fetch_seconds += time.monotonic() - fetch_started
                 if corrupt and attempt == MAX_ATTEMPTS:
                     raise Unavailable(CORRUPT, error_code="CORRUPT_CHUNKS", count=len(corrupt), attempts=MAX_ATTEMPTS, example=sorted(corrupt)[0])
             bad = await asyncio.to_thread(staging.bad_files)
@@ -190,42 +195,64 @@ class ChunkDownloader:
     async def _fetch(
         self, staging: Staging, local: _LocalIndex, release_id: int, missing: list[str], have: set[str], stats: DownloadStats, delta: bool,
     ) -> set[str]:
-        """Fetch ``missing`` in calls of at most ``max_chunks``; returns ids that arrived damaged."""
+        """Fetch ``missing`` in calls of at most ``max_chunks``; returns ids that arrived damaged.
+
+        Plain downloads run two streams at once (one decodes while the other waits on the
+        network); delta downloads use one, so every pack's chunks are in the same request.
+        """
         corrupt: set[str] = set()
         installed = local.installed
         bases = sorted({f.sha256 for f in installed.manifest.files}) if installed and delta else []
-        packs: dict[str, _Pack] = {}
-        for start in range(0, len(missing), self.max_chunks):
-            request = pb.FetchChunksRequest(
-                release_id=release_id, chunk_ids=missing[start : start + self.max_chunks],
-                accept_delta=bool(bases), base_release_id=installed.release_id if bases and installed else 0, base_file_sha256s=bases,
+        streams = 1 if bases or len(missing) < 64 else PLAIN_STREAMS
+        size = min(self.max_chunks, -(-len(missing) // streams))
+        requests = [
+            pb.FetchChunksRequest(
+                release_id=release_id, chunk_ids=missing[start : start + size], accept_delta=bool(bases),
+                base_release_id=installed.release_id if bases and installed else 0, base_file_sha256s=bases,
             )
-            pending: asyncio.Future[None] | None = None
-            batch: list[pb.FetchChunksResponse] = []
-            size = 0
-            try:
-                async for message in self.stub.FetchChunks(request, metadata=self.metadata):
-                    batch.append(message)
-                    size += message.ByteSize()
-                    if size >= _BATCH_BYTES:
-                        if pending is not None:
-                            await pending
-                            await self._report(stats)
-                        pending = asyncio.ensure_future(asyncio.to_thread(self._apply, staging, local, batch, packs, have, corrupt, stats))
-                        batch, size = [], 0
-                if pending is not None:
-                    await pending
-                await asyncio.to_thread(self._apply, staging, local, batch, packs, have, corrupt, stats)
-            except grpc.aio.AioRpcError as exc:
-                if pending is not None:
-                    await pending
-                # keep every verified chunk that arrived before the cut
-                await asyncio.to_thread(self._apply, staging, local, batch, packs, have, corrupt, stats)
-                if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED):
-                    raise Unavailable(FETCH_FAILED, error_code="FETCH_FAILED", error=exc.details() or exc.code().name) from exc
-                raise
-            await self._report(stats)
+            for start in range(0, len(missing), size)
+        ]
+        packs: dict[str, _Pack] = {}
+        lock = threading.Lock()
+        gate = asyncio.Semaphore(streams)
+
+        def apply(batch: list[pb.FetchChunksResponse]) -> None:
+            with lock:
+                self._apply(staging, local, batch, packs, have, corrupt, stats)
+
+        async def run(request: pb.FetchChunksRequest) -> None:
+            async with gate:
+                await self._stream(request, apply, stats)
+
+        await asyncio.gather(*(run(r) for r in requests))
         return corrupt
+
+    async def _stream(self, request: pb.FetchChunksRequest, apply: Callable[[list[pb.FetchChunksResponse]], None], stats: DownloadStats) -> None:
+        """One FetchChunks call; received frames are verified and written in a thread, batch by batch."""
+        pending: asyncio.Future[None] | None = None
+        batch: list[pb.FetchChunksResponse] = []
+        size = 0
+        try:
+            async for message in self.stub.FetchChunks(request, metadata=self.metadata, compression=grpc.Compression.Gzip):
+                batch.append(message)
+                size += message.ByteSize()
+                if size >= _BATCH_BYTES:
+                    if pending is not None:
+                        await pending
+                        await self._report(stats)
+                    pending = asyncio.ensure_future(asyncio.to_thread(apply, batch))
+                    batch, size = [], 0
+            if pending is not None:
+                await pending
+            await asyncio.to_thread(apply, batch)
+        except grpc.aio.AioRpcError as exc:
+            if pending is not None:
+                await pending
+            await asyncio.to_thread(apply, batch)  # keep every verified chunk that arrived before the cut
+            if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED):
+                raise Unavailable(FETCH_FAILED, error_code="FETCH_FAILED", error=exc.details() or exc.code().name) from exc
+            raise
+        await self._report(stats)
 
     def _apply(
         self, staging: Staging, local: _LocalIndex, batch: list[pb.FetchChunksResponse], packs: dict[str, _Pack],

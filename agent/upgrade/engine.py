@@ -23,7 +23,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
-from agent.backup import create_backup, get_backup, prune_pre_upgrade, restore_backup
+from agent.backup import BackupRecord, create_backup, get_backup, prune_pre_upgrade, restore_backup
 from agent.backup.service import PRE_UPGRADE
 from agent.compose import ComposeCli, ComposeProject, DockerEngine, detect_compose, find_compose_file
 from agent.config import AgentConfig
@@ -203,7 +203,7 @@ class UpgradeEngine:
             try:
                 for step, percent, work in (
                     ("stop", 10.0, self._down_quietly),
-                    ("restore", 40.0, lambda: restore_backup(self.config, record)),
+                    ("restore", 40.0, lambda: self.restore(record)),
                     ("start", 70.0, lambda: self.project().up()),
                 ):
                     await report(step, percent, _("Step: {step}").format(step=step))
@@ -225,6 +225,17 @@ class UpgradeEngine:
             await report("done", 100.0, _("Done"))
             return UpgradeResult(history_id=history_id, from_version=from_version, to_version=record.service_version,
                                  status="SUCCESS", backup_id=backup_id, step_timings=timings)
+
+    def restore(self, record: BackupRecord) -> None:
+        """Put a backup's files and data back, and reload its images if the engine lost them."""
+        restore_backup(self.config, record)
+        spec = self.project().spec()
+        if all(self.docker.has_image(image) for image in spec.images.values() if image):
+            return
+        protected = [self.config.data_dir.resolve(), self.config.backup.storage_dir.resolve(), self.config.state_dir.resolve()]
+        for tar in image_tars(self.config.compose_dir):
+            if not any(p == tar.resolve() or p in tar.resolve().parents for p in protected):
+                self.docker.load_image(tar)
 
     def _down_quietly(self) -> None:
         with contextlib.suppress(UpkeepError):
@@ -404,7 +415,7 @@ class _Run:
         try:
             record = get_backup(engine.store, self.journal["backup_id"])
             await asyncio.to_thread(engine._down_quietly)
-            await asyncio.to_thread(restore_backup, engine.config, record)
+            await asyncio.to_thread(engine.restore, record)
             await asyncio.to_thread(lambda: engine.project().up())
             await engine.wait_healthy()
         except (UpkeepError, NotFound) as rollback_exc:

@@ -78,6 +78,16 @@ def test_cli_upgrade_v1_to_v2_keeps_every_byte_of_data(flavour, request, tmp_pat
         assert status.returncode == 0, status.stderr
         assert "2.0.0" in status.stdout and "running / healthy" in status.stdout
         assert f"{flavour} " in status.stdout
+
+        assert agent_cli(node, "stop").returncode == 0
+        assert fetch(node.url + "/version") is None
+        assert "exited" in agent_cli(node, "status").stdout
+        assert agent_cli(node, "start").returncode == 0
+        wait_for_body(node.url + "/version", "2.0.0", 30)
+        assert agent_cli(node, "restart").returncode == 0
+        wait_for_body(node.url + "/version", "2.0.0", 30)
+        logs = agent_cli(node, "logs", "--tail", "5")
+        assert logs.returncode == 0 and node.project in logs.stdout
     finally:
         next(gen, None)
 

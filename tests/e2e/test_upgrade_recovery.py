@@ -105,7 +105,7 @@ async def test_agent_killed_during_apply_restores_previous_state_on_restart(node
     assert service_version_in_config(node) == "1.0.0"
 
 
-async def test_rollback_to_an_older_backup_restores_files_and_data(node, app_images):  # noqa: F811
+async def test_rollback_to_an_older_backup_restores_files_and_data(node, app_images, docker_client):  # noqa: F811
     await install(node, app_images)
     fill_data(node.data_dir, seed=1)
     data_at_backup, compose_at_backup = snapshot(node.data_dir), snapshot(node.compose_dir)
@@ -120,6 +120,8 @@ async def test_rollback_to_an_older_backup_restores_files_and_data(node, app_ima
     assert upgraded.returncode == 0, upgraded.stdout
     assert fetch(node.url + "/version") == "2.0.0"
 
+    # The old image is gone from the engine (pruned): the rollback must bring it back from the backup.
+    docker_client.images.remove(app_images.ref("1.0.0"))
     listed = agent_cli(node, "list-backups")
     assert str(manual["id"]) in listed.stdout and "manual" in listed.stdout and "pre-upgrade" in listed.stdout
 

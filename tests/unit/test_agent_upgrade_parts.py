@@ -180,3 +180,32 @@ def test_missing_compose_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_p
     with pytest.raises(FailedPrecondition) as caught:
         detect_compose("v1")
     assert caught.value.error_code == "COMPOSE_NOT_FOUND"
+
+
+def test_retention_prunes_only_old_pre_upgrade_backups(tmp_path: Path) -> None:
+    from agent.backup import prune_pre_upgrade
+
+    (tmp_path / "config.toml").write_text('[backup]\nkeep_pre_upgrade = 2\n[agent]\nstate_dir = "./state"\n')
+    config = load_config(tmp_path / "config.toml")
+    fill_data(config.data_dir)
+    store = Store(config.history_db)
+    manual = create_backup(config, store, version="0.9.0")
+    pre = [create_backup(config, store, version=f"1.{i}.0", backup_type="pre-upgrade") for i in range(4)]
+    assert prune_pre_upgrade(config, store) == [pre[1].id, pre[0].id]
+    assert [b.id for b in list_backups(store)] == [pre[3].id, pre[2].id, manual.id]
+    assert not pre[0].file_path.exists() and not pre[0].data_file_path.exists()  # type: ignore[union-attr]
+    assert manual.file_path.exists() and pre[3].file_path.exists()
+
+
+async def test_check_loop_checks_at_start_and_never_upgrades(tmp_path: Path) -> None:
+    import asyncio
+
+    from agent.upgrade.check import check_loop
+
+    (tmp_path / "config.toml").write_text('[schedule]\ncheck_frequency = "start"\n[agent]\nstate_dir = "./state"\n')
+    config = load_config(tmp_path / "config.toml")
+    store = Store(config.history_db)
+    # No server configured: the check fails quietly, and "start" means one check only.
+    await asyncio.wait_for(check_loop(config, store, lambda: "1.0.0", asyncio.Event()), 10)
+    assert store.get("update.available") is None
+    assert store.query("SELECT COUNT(*) AS n FROM upgrade_history")[0]["n"] == 0

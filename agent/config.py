@@ -84,6 +84,9 @@ class ServerLinkConfig:
     key_file: Path | None = None
     #: Minisign public key (base64 line) pinned for manifest signatures.
     public_key: str = ""
+    #: Reconnect delays: the first retry waits about this long, doubling up to the cap (both jittered).
+    reconnect_initial_s: float = 0.5
+    reconnect_max_s: float = 10.0
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

@@ -86,6 +86,13 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: the agent link seals telemetry rows of the outbox into numbered batches (resent
+    # under the same number until acknowledged) and keeps command results until acknowledged.
+    """
+    ALTER TABLE outbox ADD COLUMN batch_seq INTEGER;
+    CREATE INDEX idx_outbox_batch ON outbox(kind, batch_seq);
+    ALTER TABLE executed_commands ADD COLUMN result_proto BLOB;
+    """,
 ]
 
 

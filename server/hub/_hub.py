@@ -393,7 +393,14 @@ class AgentHub:
     # ------------------------------------------------------------------ WatchAgents
 
     def subscribe(self, *, project: str, agent_ids: Iterable[int], include_commands: bool) -> Watcher:
-        return self.watchers.subscribe(project=project, agent_ids=frozenset(agent_ids), include_commands=include_commands)
+        """A new subscriber; its first events say which matching agents are connected now."""
+        watcher = self.watchers.subscribe(project=project, agent_ids=frozenset(agent_ids), include_commands=include_commands)
+        for session in list(self.sessions.values()):
+            if watcher.wants(session.identity.project, session.agent_id):
+                event = admin_pb2.WatchAgentsResponse(presence=self._presence(session.identity, online=True))
+                event.event_time.FromDatetime(_now())
+                watcher.offer(event)
+        return watcher
 
     async def events(self, watcher: Watcher) -> AsyncIterator[admin_pb2.WatchAgentsResponse]:
         """The subscriber's events until the hub stops; unsubscribes when the caller leaves."""

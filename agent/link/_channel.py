@@ -1,0 +1,29 @@
+"""The gRPC channel to the control server: plaintext or TLS (optionally mutual), keepalive on."""
+
+from __future__ import annotations
+
+import grpc
+
+from agent.config import ServerLinkConfig
+
+__all__ = ["CHANNEL_OPTIONS", "open_channel"]
+
+CHANNEL_OPTIONS = [
+    ("grpc.keepalive_time_ms", 60_000),
+    ("grpc.keepalive_timeout_ms", 20_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+    # Reconnects are paced by the link's own backoff.
+    ("grpc.enable_retries", 0),
+]
+
+
+def open_channel(config: ServerLinkConfig, address: str) -> grpc.aio.Channel:
+    if not config.tls:
+        return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=config.ca_file.read_bytes() if config.ca_file else None,
+        private_key=config.key_file.read_bytes() if config.key_file else None,
+        certificate_chain=config.cert_file.read_bytes() if config.cert_file else None,
+    )
+    return grpc.aio.secure_channel(address, credentials, options=CHANNEL_OPTIONS)

@@ -45,9 +45,11 @@ def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Serve
 
 def http_routers(runtime: Runtime) -> list[APIRouter]:
     """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
-    from server.http import accounts, admin_v1, clients, diagnostics, health, legacy, packages, updates
+    from server.http import (
+        accounts, admin_v1, clients, diagnostics, downloads, health, legacy, packages, updates,
+    )
 
     return [
         health.router, accounts.router, clients.router, updates.router, diagnostics.router,
-        legacy.router, admin_v1.router, packages.router,
+        legacy.router, admin_v1.router, downloads.router, packages.router,
     ]

@@ -108,6 +108,8 @@ class AdoptionRow:
     failures: int
     #: Share of checks coming from this version (0-100).
     adoption_rate: float
+    #: Checks from every version in the period (the base of ``adoption_rate``).
+    total_checks: int
     #: successes / (successes + failures) * 100.
     success_rate: float
 
@@ -210,6 +212,7 @@ async def adoption(session: AsyncSession, *, project_id: int, period: str = "30d
         out.append(AdoptionRow(
             release_id=r.id, version=r.version, display_version=r.display_version, channel_id=r.channel_id,
             publish_time=r.publish_time, checks=get("check"), downloads=get("download"), installs=get("install"),
-            successes=ok, failures=bad, adoption_rate=_pct(get("check"), total_checks), success_rate=_pct(ok, ok + bad),
+            successes=ok, failures=bad, adoption_rate=_pct(get("check"), total_checks), total_checks=total_checks,
+            success_rate=_pct(ok, ok + bad),
         ))
     return out

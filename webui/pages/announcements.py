@@ -18,7 +18,7 @@ from webui.i18n import N_, _, fmt_datetime, locale
 from webui.layout import PageContext, console_page
 from webui.paging import PagedTable
 from webui.session import action
-from webui.state import runtime, transaction
+from webui.state import transaction
 
 LEVELS: dict[str, str] = {"info": N_("Information"), "warning": N_("Warning"), "critical": N_("Critical")}
 LEVEL_COLORS: dict[str, str] = {"info": "primary", "warning": "warning", "critical": "negative"}
@@ -122,7 +122,6 @@ def _dialog(ctx: PageContext, paged: PagedTable) -> None:
             except UpkeepError as exc:
                 errors.show(exc)
                 return
-            runtime().component("announcements", ann.AnnouncementBus).publish(info)
             dialog.close()
             await paged.refresh()
 

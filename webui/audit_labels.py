@@ -24,6 +24,7 @@ LABELS: dict[str, str] = {
     "command.send": N_("Sent a command"),
     "enrollment_token.create": N_("Created an enrollment token"),
     "enrollment_token.revoke": N_("Revoked an enrollment token"),
+    "bundle.upload": N_("Uploaded a service bundle"),
     "release.create": N_("Created a release"),
     "release.update": N_("Edited a release"),
     "release.publish": N_("Published a release"),

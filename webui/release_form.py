@@ -184,7 +184,7 @@ async def _create(
                                  {"version": created.display_version, "project": project}, ctx.ip)
     if bundle is None:
         return created
-    await _ingest(created, bundle)
+    await _ingest(ctx, created, bundle)
     if publish:
         async with transaction() as session:
             created = await releases.publish_release(session, created.id)
@@ -192,12 +192,13 @@ async def _create(
     return created
 
 
-async def _ingest(release: ReleaseInfo, bundle: Upload) -> None:
+async def _ingest(ctx: PageContext, release: ReleaseInfo, bundle: Upload) -> None:
     """Chunk and sign the bundle; a bad archive removes the release it was meant for."""
     assert bundle.path is not None
     rt = runtime()
     try:
-        await bundles.ingest_bundle(rt.session_factory, rt.settings, release_id=release.id, archive=bundle.path)
+        await bundles.ingest_bundle(rt.session_factory, rt.settings, release_id=release.id, archive=bundle.path,
+                                    principal=ctx.principal, ip=ctx.ip, file_name=bundle.file_name)
     except UpkeepError:
         async with transaction() as session:
             await releases.delete_release(session, release.id)
@@ -216,14 +217,15 @@ async def _update(
         await audit.record_audit(session, ctx.principal, "release.update", "release", release.id, None, ctx.ip)
     bundle = next((u for _p, u in uploads if u.path is not None), None)
     if bundle is not None:
-        await _ingest_existing(updated, bundle)
+        await _ingest_existing(ctx, updated, bundle)
     return updated
 
 
-async def _ingest_existing(release: ReleaseInfo, bundle: Upload) -> None:
+async def _ingest_existing(ctx: PageContext, release: ReleaseInfo, bundle: Upload) -> None:
     assert bundle.path is not None
     rt = runtime()
     try:
-        await bundles.ingest_bundle(rt.session_factory, rt.settings, release_id=release.id, archive=bundle.path)
+        await bundles.ingest_bundle(rt.session_factory, rt.settings, release_id=release.id, archive=bundle.path,
+                                    principal=ctx.principal, ip=ctx.ip, file_name=bundle.file_name)
     finally:
         bundle.path.unlink(missing_ok=True)

@@ -157,3 +157,27 @@ def test_channel_rollout_slider_and_switches(shop: Page, console: ServerProcess)
     screenshot(page, "channels-en")
     page.reload()
     expect(page.get_by_test_id("rollout-value-stable")).to_have_text("50 %")
+
+
+def test_viewer_cannot_publish(page: Page, console: ServerProcess) -> None:
+    ensure_user(console, *ADMIN, Role.ADMIN)
+    ensure_user(console, "reader", "reader password", Role.VIEWER)
+
+    async def draft(session):  # type: ignore[no-untyped-def]
+        if "shop" not in [p.slug for p in await projects.list_projects(session)]:
+            await projects.create_project(session, slug="shop", name="Shop")
+        listed = await releases.list_releases(session, project="shop")
+        if not any(r.display_version == "v9.0.0" for r in listed.items):
+            await releases.create_release(session, project="shop", version="v9.0.0", title="Held back")
+
+    run_service(console, draft)
+    sign_in(page, "reader", "reader password")
+    choose_project(page, "shop", "Shop")
+    page.goto("/releases")
+    row = page.get_by_test_id("releases-table").get_by_role("row").filter(has_text="v9.0.0")
+    expect(row).to_contain_text("Draft")
+    expect(page.get_by_test_id("new-release")).to_have_count(0)
+    expect(page.get_by_test_id("publish-v9.0.0")).to_have_count(0)
+    page.goto("/channels")
+    expect(page.get_by_test_id("channel-stable").get_by_role("slider")).to_have_attribute("aria-disabled", "true")
+    assert _releases(console)["v9.0.0"].status == "draft"

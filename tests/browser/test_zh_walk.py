@@ -7,16 +7,20 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from server.services import projects, releases
+from server.services import enrollment, projects, releases
 from server.services.roles import Role
 from tests.browser.console import ADMIN, choose_project, ensure_user, run_service, screenshot, sign_in
+from tests.browser.stream_agent import StreamAgent
 from tests.fixtures.servers import ServerProcess
 from webui.layout import NAVIGATION
 
 pytestmark = pytest.mark.browser
 
 #: Names that read the same in Chinese: the product, language names, formats, and this test's own data.
-ALLOWLIST = {"Upkeep", "English", "Markdown", "API", "CSV", "JSON", "SHA", "UTC", "admin", "Walk", "walk", "demo"}
+ALLOWLIST = {
+    "Upkeep", "English", "Markdown", "API", "CSV", "JSON", "SHA", "UTC",
+    "admin", "Walk", "walk", "demo", "walker", "role", "web", "linux",
+}
 
 #: Visible text nodes, skipping icon ligatures (Material icons render their names as text).
 VISIBLE_TEXT = """() => {
@@ -56,6 +60,11 @@ def test_every_page_in_both_languages(page: Page, console: ServerProcess) -> Non
                                           title="demo", release_notes="demo", publish=True)
 
     run_service(console, prepare)
+
+    async def enrollment_token(session):  # type: ignore[no-untyped-def]
+        return (await enrollment.create_token(session, project="walk", labels={}))[1]
+
+    token = run_service(console, enrollment_token)
     sign_in(page)
     choose_project(page, "walk", "Walk")
     paths = [path for path, _title, _icon, _role in NAVIGATION]
@@ -76,4 +85,16 @@ def test_every_page_in_both_languages(page: Page, console: ServerProcess) -> Non
         found = english_runs(page.evaluate(VISIBLE_TEXT))
         if found:
             problems[path] = found
+    agent = StreamAgent(console.grpc_target, token, hostname="walker").start()
+    try:
+        page.goto("/agents")
+        page.get_by_test_id("agent-walker").click()
+        expect(page.get_by_test_id("agent-name")).to_have_text("walker")
+        page.wait_for_load_state("networkidle")
+        screenshot(page, "page-agent-detail-zh_CN")
+        found = english_runs(page.evaluate(VISIBLE_TEXT))
+        if found:
+            problems["/agents/<id>"] = found
+    finally:
+        agent.stop()
     assert not problems, f"English left on Chinese pages: {problems}"

@@ -8,6 +8,7 @@
     upkeep-server token list [--all]
     upkeep-server token revoke ID
     upkeep-server public-key           print the minisign public key that signs manifests
+    upkeep-server bundle upload        upload a service bundle (here, or to --server over gRPC)
 """
 
 from __future__ import annotations
@@ -184,6 +185,13 @@ def _public_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("bundle")
+def _bundle(args: argparse.Namespace, settings: Settings) -> int:
+    from server.bundle_cli import upload
+
+    return upload(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="upkeep-server", description=_("Upkeep update control server"))
     parser.add_argument("--config", help=_("TOML settings file (also UPKEEP_CONFIG)"))
@@ -211,6 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
     key_parser = sub.add_parser("public-key", help=_("print the minisign public key that signs manifests"))
     key_parser.add_argument("--file", action="store_true", help=_("print the whole .pub file (comment line included)"))
+    bundle_parser = sub.add_parser("bundle", help=_("service bundles"))
+    bundle_sub = bundle_parser.add_subparsers(dest="bundle_command", required=True)
+    upload_parser = bundle_sub.add_parser("upload", help=_("upload the zip or tar of a compose folder to a service release"))
+    upload_parser.add_argument("archive", help=_("zip, tar, tar.gz or tar.zst file"))
+    upload_parser.add_argument("--release-id", type=int, required=True, help=_("service release that receives the bundle"))
+    upload_parser.add_argument("--server", help=_("gRPC address of a remote server (default: this server's database)"))
+    upload_parser.add_argument("--token", help=_("API token (operator) for --server"))
+    upload_parser.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     return parser
 
 

@@ -17,6 +17,7 @@ def build_components(runtime: Runtime) -> None:
     """Create the process's components into ``runtime.components`` (started in this order)."""
     from server.hub import AgentHub
     from server.services.announcements import AnnouncementBus
+    from server.services.events import EventRecorder
     from server.services.resolve import ReleaseCatalog
 
     settings = runtime.settings
@@ -25,6 +26,7 @@ def build_components(runtime: Runtime) -> None:
         runtime.session_factory, default_project=settings.default_project, public_url=settings.public_url
     )
     runtime.components["agent_hub"] = AgentHub(runtime)
+    runtime.components["events"] = EventRecorder(runtime.session_factory)
 
 
 def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Server], None], Any]]:
@@ -43,6 +45,11 @@ def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Serve
 
 def http_routers(runtime: Runtime) -> list[APIRouter]:
     """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
-    from server.http import accounts, clients, diagnostics, health, updates
+    from server.http import (
+        accounts, admin_v1, clients, diagnostics, downloads, health, legacy, packages, updates,
+    )
 
-    return [health.router, accounts.router, clients.router, updates.router, diagnostics.router]
+    return [
+        health.router, accounts.router, clients.router, updates.router, diagnostics.router,
+        legacy.router, admin_v1.router, downloads.router, packages.router,
+    ]

@@ -14,14 +14,18 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.errors import InvalidInput, NotFound
+from common.errors import InvalidInput, NotFound, PayloadTooLarge
 from common.i18n import N_
 from common.platforms import canonical_platform
 from server.db.models import Artifact
+from server.storage.artifacts import UPLOAD_TOO_LARGE, StoredBlob
 
 __all__ = [
     "ArtifactInfo",
     "ArtifactSpec",
+    "UploadSpec",
+    "attach_blob",
+    "check_upload",
     "artifact_row",
     "download_url",
     "get_artifact",
@@ -35,7 +39,7 @@ CHECKSUM = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 BAD_CHECKSUM = N_("Invalid checksum {value!r}: expected sha256:<64 hex digits>")
 BAD_URL = N_("Invalid file URL {value!r}: expected http(s)://...")
 BAD_SIZE = N_("Invalid file size {value}: expected a positive number of bytes")
-CHECKSUM_MISMATCH = N_("The uploaded file's checksum {actual} differs from the expected {expected}")
+BAD_FILE_NAME = N_("Invalid file name {value!r}")
 ARTIFACT_NOT_FOUND = N_("Artifact {artifact_id} not found")
 
 
@@ -98,6 +102,45 @@ def spec_from_url(
         platform=canonical_platform(platform or "any"), file_name=name[:255], size=size,
         checksum=normalize_checksum(checksum), signature=signature or None, external_url=url,
     )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UploadSpec:
+    """A validated upload announcement: what the stored blob must match."""
+
+    platform: str
+    file_name: str
+    #: Announced size (0 = unknown); the blob must have exactly this many bytes.
+    size: int
+    #: Expected ``sha256:<hex>`` or None.
+    checksum: str | None
+    #: Bytes accepted before the upload is refused with 413.
+    max_bytes: int
+
+
+def check_upload(*, platform: str, file_name: str, size: int, checksum: str, limit: int) -> UploadSpec:
+    """Validate an upload before any byte is stored (PayloadTooLarge for an announced oversize)."""
+    name = (file_name or "").strip()
+    if not name or "/" in name or "\\" in name or name in (".", "..") or len(name) > 255:
+        raise InvalidInput(BAD_FILE_NAME, error_code="INVALID_FILE_NAME", value=file_name)
+    if size < 0:
+        raise InvalidInput(BAD_SIZE, error_code="INVALID_SIZE", value=size)
+    if size > limit:
+        raise PayloadTooLarge(UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE", limit=limit)
+    return UploadSpec(
+        platform=canonical_platform(platform or "any"), file_name=name, size=size,
+        checksum=normalize_checksum(checksum) if checksum else None, max_bytes=limit,
+    )
+
+
+async def attach_blob(
+    session: AsyncSession, release_id: int, upload: UploadSpec, blob: StoredBlob, *, signature: str | None = None
+) -> ArtifactInfo:
+    """Attach a stored blob to the release as its ``upload.platform`` artifact."""
+    return await put_artifact(session, release_id, ArtifactSpec(
+        platform=upload.platform, file_name=upload.file_name, size=blob.size, checksum=blob.checksum,
+        signature=signature, storage_key=blob.key,
+    ))
 
 
 async def put_artifact(session: AsyncSession, release_id: int, spec: ArtifactSpec) -> ArtifactInfo:

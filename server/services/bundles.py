@@ -16,10 +16,13 @@ delta packs against the previous release come afterwards (``prepare_pair``), cac
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,13 +34,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common import manifest as mf
 from common.chunking import FileDigest, compress_chunk, cut_file
-from common.errors import Conflict, InvalidInput, NotFound
+from common.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from common.i18n import N_
 from common.versions import parse_version
 from server.config import Settings
 from server.db import models as m
 from server.services import bundle_packages as pk
 from server.services.bundle_archive import ArchiveLimits, UnpackedBundle, unpack
+from server.services.audit import record_audit
+from server.services.roles import Principal
 from server.services.signing import signing_key
 from server.storage import ChunkStore, open_store
 
@@ -52,6 +57,7 @@ __all__ = [
     "prepare_pair",
     "previous_manifest",
     "signed_manifest",
+    "spool_upload",
 ]
 
 logger = logging.getLogger(__name__)
@@ -63,6 +69,9 @@ HAS_BUNDLE = N_("Release {release_id} already has a bundle.")
 NO_BUNDLE = N_("Release {release_id} has no bundle yet.")
 CHECKSUM_MISMATCH = N_("The upload's checksum {actual} does not match the expected {expected}.")
 PACKAGE_NOT_FOUND = N_("Package {name} does not exist.")
+UPLOAD_TOO_LARGE = N_("The upload is larger than the limit of {limit} bytes.")
+SIZE_MISMATCH = N_("The upload has {actual} bytes but {expected} were announced.")
+EMPTY_UPLOAD = N_("The upload is empty.")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -198,8 +207,12 @@ async def _reference_chunks(session: AsyncSession, manifest: mf.Manifest, writte
 
 async def ingest_bundle(
     session_factory: async_sessionmaker[AsyncSession], settings: Settings, *, release_id: int, archive: Path, checksum: str = "",
+    principal: Principal | None = None, ip: str | None = None, file_name: str = "",
 ) -> BundleResult:
-    """Turn an uploaded archive into the release's signed manifest, chunks and full package."""
+    """Turn an uploaded archive into the release's signed manifest, chunks and full package.
+
+    The audit row (``bundle.upload`` by ``principal``) is written in the same transaction.
+    """
     async with session_factory() as session:
         target = await _target(session, release_id)
         if await _manifest_row(session, release_id) is not None:
@@ -231,6 +244,10 @@ async def ingest_bundle(
                 )
                 session.add(artifact)
                 await session.flush()
+                await record_audit(
+                    session, principal, "bundle.upload", "release", release_id,
+                    {"file_name": file_name, "files": len(manifest.files), "new_chunks": len(written)}, ip,
+                )
                 signed = _to_signed(row, key.key_id)
                 artifact_id = artifact.id
         except IntegrityError as exc:
@@ -245,9 +262,33 @@ async def ingest_bundle(
     )
 
 
-def _sha256_file(path: Path) -> str:
-    import hashlib
+async def spool_upload(settings: Settings, blocks: AsyncIterator[bytes], *, declared_size: int = 0) -> Path:
+    """Write an incoming upload to a scratch file within ``max_upload_bytes``; the caller deletes it."""
+    limit = settings.max_upload_bytes
+    if declared_size > limit:
+        raise PayloadTooLarge(UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE", limit=limit)
+    store = open_store(settings)
+    fd, name = tempfile.mkstemp(dir=store.scratch_dir(), suffix=".upload")
+    path = Path(name)
+    written = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            async for block in blocks:
+                written += len(block)
+                if written > limit:
+                    raise PayloadTooLarge(UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE", limit=limit)
+                await asyncio.to_thread(out.write, block)
+        if written == 0:
+            raise InvalidInput(EMPTY_UPLOAD, error_code="EMPTY_UPLOAD")
+        if declared_size and written != declared_size:
+            raise InvalidInput(SIZE_MISMATCH, error_code="SIZE_MISMATCH", actual=written, expected=declared_size)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
 
+
+def _sha256_file(path: Path) -> str:
     sha = hashlib.sha256()
     with path.open("rb") as fp:
         while block := fp.read(4 * 1024 * 1024):
@@ -255,9 +296,11 @@ def _sha256_file(path: Path) -> str:
     return f"sha256:{sha.hexdigest()}"
 
 
-async def signed_manifest(session: AsyncSession, settings: Settings, release_id: int) -> mf.SignedManifest:
-    """The release's signed manifest; NotFound when the release has no bundle."""
-    await _target(session, release_id)
+async def signed_manifest(session: AsyncSession, settings: Settings, release_id: int, *, project: str | None = None) -> mf.SignedManifest:
+    """The release's signed manifest; NotFound when it has no bundle or is not of ``project``."""
+    target = await _target(session, release_id)
+    if project is not None and target.project != project:
+        raise NotFound(RELEASE_NOT_FOUND, release_id=release_id)
     row = await _manifest_row(session, release_id)
     if row is None:
         raise NotFound(NO_BUNDLE, error_code="BUNDLE_NOT_FOUND", release_id=release_id)

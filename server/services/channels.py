@@ -75,7 +75,7 @@ async def get_channel(session: AsyncSession, project: str, channel: str | int) -
 
 async def update_channel(
     session: AsyncSession,
-    project: str,
+    project: str | None,
     channel: str | int,
     *,
     rollout_percentage: int | None = None,
@@ -84,10 +84,17 @@ async def update_channel(
     display_name: str | None = None,
     description: str | None = None,
 ) -> ChannelInfo:
-    """Change the given fields (None leaves a field as it is); validates before writing."""
+    """Change the given fields (None leaves a field as it is); validates before writing.
+
+    ``project`` None: ``channel`` is a channel id of any project.
+    """
     check_percentage(rollout_percentage)
-    proj = await project_row(session, project)
-    row = await channel_row(session, proj.id, channel)
+    if project is None and isinstance(channel, int):
+        row = await session.get(Channel, channel)
+        if row is None:
+            raise NotFound(CHANNEL_NOT_FOUND, error_code="CHANNEL_NOT_FOUND", channel=channel)
+    else:
+        row = await channel_row(session, (await project_row(session, project or "")).id, channel)
     if rollout_percentage is not None:
         row.rollout_percentage = rollout_percentage
     if is_active is not None:
@@ -99,5 +106,5 @@ async def update_channel(
     if description is not None:
         row.description = description
     await session.flush()
-    mark_changed(session, proj.id)
+    mark_changed(session, row.project_id)
     return ChannelInfo.from_orm(row)

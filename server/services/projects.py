@@ -27,6 +27,7 @@ __all__ = [
     "ensure_project",
     "get_project",
     "list_projects",
+    "project_by_id",
     "project_row",
     "update_project",
 ]
@@ -113,6 +114,13 @@ async def ensure_project(session: AsyncSession, slug: str) -> ProjectInfo:
             return await create_project(session, slug=slug)
     except (IntegrityError, Conflict):
         return ProjectInfo.from_orm(await project_row(session, slug))
+
+
+async def project_by_id(session: AsyncSession, project_id: int) -> ProjectInfo:
+    row = await session.get(Project, project_id)
+    if row is None:
+        raise NotFound(PROJECT_NOT_FOUND, error_code="PROJECT_NOT_FOUND", slug=project_id)
+    return ProjectInfo.from_orm(row)
 
 
 async def get_project(session: AsyncSession, slug: str) -> ProjectInfo:

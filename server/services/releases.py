@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,14 +26,12 @@ from server.db.models import Channel, Project, Release, ReleaseKind, ReleaseStat
 from server.services.artifacts import ArtifactInfo, ArtifactSpec, artifacts_of, put_artifact, replace_external_artifacts
 from server.services.changes import mark_changed
 from server.services.channels import channel_row, check_percentage
+from server.services.paging import Page, PageSpec
 from server.services.projects import project_row
 
 __all__ = [
-    "DEFAULT_PAGE_SIZE",
     "UNSET",
-    "Page",
     "ReleaseInfo",
-    "check_page",
     "create_release",
     "delete_release",
     "get_release",
@@ -44,8 +42,6 @@ __all__ = [
     "update_release",
 ]
 
-DEFAULT_PAGE_SIZE = 20
-T = TypeVar("T")
 RELEASE_NOT_FOUND = N_("Release {release_id} not found")
 RELEASE_EXISTS = N_("Version {version} already exists in project {project!r}")
 BAD_KIND = N_("Invalid release kind {kind!r}: expected service or client")
@@ -53,8 +49,6 @@ BAD_STATUS = N_("Invalid release status {status!r}")
 CANNOT_PUBLISH = N_("A {status} release cannot be published")
 CANNOT_PAUSE = N_("A {status} release cannot be paused")
 CANNOT_REVOKE = N_("A {status} release cannot be revoked")
-BAD_PAGE = N_("Invalid page {page}: pages start at 1")
-BAD_LIMIT = N_("Invalid page size {limit}: expected 1 to {max}")
 MIN_ABOVE_RELEASE = N_("The minimum upgrade version {minimum} is above the release version {version}")
 TITLE_TOO_LONG = N_("The title is longer than {max} characters")
 
@@ -66,14 +60,6 @@ class _Unset:
 
 #: "Leave this field as it is" in update calls (None may be a real value).
 UNSET: Final[Any] = _Unset()
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Page(Generic[T]):
-    items: list[T]
-    page: int
-    limit: int
-    total: int
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -123,13 +109,6 @@ class ReleaseInfo:
             publish_time=row.publish_time, rollout_percentage=row.rollout_percentage,
             created_at=row.created_at, updated_at=row.updated_at, artifacts=tuple(artifacts),
         )
-
-
-def check_page(page: int, limit: int, max_limit: int) -> None:
-    if page < 1:
-        raise InvalidInput(BAD_PAGE, error_code="INVALID_PAGE", page=page)
-    if not 1 <= limit <= max_limit:
-        raise InvalidInput(BAD_LIMIT, error_code="INVALID_PAGE_SIZE", limit=limit, max=max_limit)
 
 
 def _kind(kind: str) -> str:
@@ -233,12 +212,9 @@ async def list_releases(
     kind: str | None = None,
     statuses: list[str] | None = None,
     search: str | None = None,
-    page: int = 1,
-    limit: int = DEFAULT_PAGE_SIZE,
-    max_limit: int = 100,
+    spec: PageSpec = PageSpec(page=1, size=20),
 ) -> Page[ReleaseInfo]:
-    """Releases newest version first, filtered; InvalidInput on a bad page or page size."""
-    check_page(page, limit, max_limit)
+    """Releases newest version first, filtered, one page of them."""
     proj = await project_row(session, project)
     where = [Release.project_id == proj.id]
     if channel:
@@ -259,13 +235,13 @@ async def list_releases(
             select(Release).where(*where)
             .order_by(Release.major.desc(), Release.minor.desc(), Release.patch.desc(),
                       Release.is_prerelease.asc(), Release.prerelease.desc(), Release.id.desc())
-            .offset((page - 1) * limit).limit(limit)
+            .offset(spec.offset).limit(spec.size)
         )
     )
     names = dict((await session.execute(select(Channel.id, Channel.name).where(Channel.project_id == proj.id))).all())
     arts = await artifacts_of(session, [r.id for r in rows])
     items = [ReleaseInfo.from_orm(r, project=proj.slug, channel=names[r.channel_id], artifacts=arts[r.id]) for r in rows]
-    return Page(items=items, page=page, limit=limit, total=total)
+    return Page(items=items, page=spec.page, size=spec.size, total=total)
 
 
 async def update_release(

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from common.errors import NotFound
+from common.errors import InvalidInput, NotFound
 from common.i18n import N_, normalize_locale
 from common.platforms import ANY, canonical_platform
 from common.versions import Version, VersionRange
@@ -139,6 +139,15 @@ class ProjectSnapshot:
     #: (channel id, kind) -> published releases, newest first.
     releases: dict[tuple[int, str], tuple[_Candidate, ...]]
     rules: tuple[_Rule, ...]
+    #: (normalised version, kind) -> published release.
+    by_version: dict[tuple[str, str], ReleaseInfo] = field(default_factory=dict)
+
+    def published(self, version: str, kind: str = "client") -> ReleaseInfo | None:
+        """The published release ``version`` of ``kind`` (None if unknown or not published)."""
+        try:
+            return self.by_version.get((Version.parse(version).normalized, kind))
+        except InvalidInput:
+            return None
 
 
 async def _load_snapshot(session: AsyncSession, project: ProjectInfo) -> ProjectSnapshot:
@@ -175,6 +184,7 @@ async def _load_snapshot(session: AsyncSession, project: ProjectInfo) -> Project
         project=project, channels=channels,
         releases={k: tuple(sorted(v, key=lambda c: c.version, reverse=True)) for k, v in grouped.items()},
         rules=tuple(rules),
+        by_version={(c.release.version, c.release.kind): c.release for v in grouped.values() for c in v},
     )
 
 

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from common.errors import PayloadTooLarge
+from common.errors import InvalidInput, PayloadTooLarge
 from common.i18n import N_
 
 __all__ = ["ArtifactStore", "LocalArtifactStore", "StoredBlob", "UPLOAD_TOO_LARGE"]
 
 UPLOAD_TOO_LARGE = N_("The upload exceeds the size limit of {limit} bytes")
+CHECKSUM_MISMATCH = N_("The uploaded file's checksum {actual} differs from the expected {expected}")
+SIZE_MISMATCH = N_("The uploaded file has {actual} bytes, not the announced {expected}")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -33,7 +35,10 @@ class StoredBlob:
 
 
 class ArtifactStore(Protocol):
-    async def save(self, data: AsyncIterable[bytes], *, max_bytes: int) -> StoredBlob: ...
+    async def save(
+        self, data: AsyncIterable[bytes], *, max_bytes: int, expected_checksum: str | None = None,
+        expected_size: int | None = None,
+    ) -> StoredBlob: ...
 
     def path(self, key: str) -> Path: ...
 
@@ -47,8 +52,12 @@ class LocalArtifactStore:
         self.root = Path(storage_dir)
         self._dir = self.root / "artifacts"
 
-    async def save(self, data: AsyncIterable[bytes], *, max_bytes: int) -> StoredBlob:
-        """Store ``data``; PayloadTooLarge (nothing kept) once it passes ``max_bytes``."""
+    async def save(
+        self, data: AsyncIterable[bytes], *, max_bytes: int, expected_checksum: str | None = None,
+        expected_size: int | None = None,
+    ) -> StoredBlob:
+        """Store ``data``; nothing is kept when it passes ``max_bytes`` (PayloadTooLarge) or
+        differs from the expected checksum or size (InvalidInput)."""
         tmp_dir = self._dir / "tmp"
         await asyncio.to_thread(tmp_dir.mkdir, parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
@@ -64,6 +73,11 @@ class LocalArtifactStore:
                     digest.update(piece)
                     await asyncio.to_thread(fp.write, piece)
             hexdigest = digest.hexdigest()
+            if expected_checksum and expected_checksum != f"sha256:{hexdigest}":
+                raise InvalidInput(CHECKSUM_MISMATCH, error_code="CHECKSUM_MISMATCH",
+                                   actual=f"sha256:{hexdigest}", expected=expected_checksum)
+            if expected_size and expected_size != size:
+                raise InvalidInput(SIZE_MISMATCH, error_code="SIZE_MISMATCH", actual=size, expected=expected_size)
             key = f"artifacts/{hexdigest[:2]}/{hexdigest}"
             target = self.path(key)
             await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)

@@ -317,16 +317,18 @@ class GetManifestResponse(_message.Message):
     def __init__(self, manifest: _Optional[_Union[_common_pb2.SignedManifest, _Mapping]] = ...) -> None: ...
 
 class FetchChunksRequest(_message.Message):
-    __slots__ = ("release_id", "chunk_ids", "base_file_sha256s", "accept_delta")
+    __slots__ = ("release_id", "chunk_ids", "base_file_sha256s", "accept_delta", "base_release_id")
     RELEASE_ID_FIELD_NUMBER: _ClassVar[int]
     CHUNK_IDS_FIELD_NUMBER: _ClassVar[int]
     BASE_FILE_SHA256S_FIELD_NUMBER: _ClassVar[int]
     ACCEPT_DELTA_FIELD_NUMBER: _ClassVar[int]
+    BASE_RELEASE_ID_FIELD_NUMBER: _ClassVar[int]
     release_id: int
     chunk_ids: _containers.RepeatedScalarFieldContainer[str]
     base_file_sha256s: _containers.RepeatedScalarFieldContainer[str]
     accept_delta: bool
-    def __init__(self, release_id: _Optional[int] = ..., chunk_ids: _Optional[_Iterable[str]] = ..., base_file_sha256s: _Optional[_Iterable[str]] = ..., accept_delta: _Optional[bool] = ...) -> None: ...
+    base_release_id: int
+    def __init__(self, release_id: _Optional[int] = ..., chunk_ids: _Optional[_Iterable[str]] = ..., base_file_sha256s: _Optional[_Iterable[str]] = ..., accept_delta: _Optional[bool] = ..., base_release_id: _Optional[int] = ...) -> None: ...
 
 class ChunkData(_message.Message):
     __slots__ = ("chunk_id", "data", "raw_size")
@@ -349,7 +351,7 @@ class DeltaTarget(_message.Message):
     def __init__(self, chunk_id: _Optional[str] = ..., offset: _Optional[int] = ..., size: _Optional[int] = ...) -> None: ...
 
 class DeltaPack(_message.Message):
-    __slots__ = ("pack_id", "base_file_sha256", "targets", "frame_index", "frame_count", "data", "raw_size")
+    __slots__ = ("pack_id", "base_file_sha256", "targets", "frame_index", "frame_count", "data", "raw_size", "base_chunk_ids")
     PACK_ID_FIELD_NUMBER: _ClassVar[int]
     BASE_FILE_SHA256_FIELD_NUMBER: _ClassVar[int]
     TARGETS_FIELD_NUMBER: _ClassVar[int]
@@ -357,6 +359,7 @@ class DeltaPack(_message.Message):
     FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
     RAW_SIZE_FIELD_NUMBER: _ClassVar[int]
+    BASE_CHUNK_IDS_FIELD_NUMBER: _ClassVar[int]
     pack_id: str
     base_file_sha256: str
     targets: _containers.RepeatedCompositeFieldContainer[DeltaTarget]
@@ -364,7 +367,8 @@ class DeltaPack(_message.Message):
     frame_count: int
     data: bytes
     raw_size: int
-    def __init__(self, pack_id: _Optional[str] = ..., base_file_sha256: _Optional[str] = ..., targets: _Optional[_Iterable[_Union[DeltaTarget, _Mapping]]] = ..., frame_index: _Optional[int] = ..., frame_count: _Optional[int] = ..., data: _Optional[bytes] = ..., raw_size: _Optional[int] = ...) -> None: ...
+    base_chunk_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, pack_id: _Optional[str] = ..., base_file_sha256: _Optional[str] = ..., targets: _Optional[_Iterable[_Union[DeltaTarget, _Mapping]]] = ..., frame_index: _Optional[int] = ..., frame_count: _Optional[int] = ..., data: _Optional[bytes] = ..., raw_size: _Optional[int] = ..., base_chunk_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class FetchChunksResponse(_message.Message):
     __slots__ = ("chunk", "delta_pack")

@@ -1,0 +1,217 @@
+"""Update events (seed 1 `update_stats`), written in batches with their hourly rollups.
+
+    record(event)            append; the batch is written within ``flush_interval_s``
+    await record_durable(e)  append and wait until the batch holding it has committed
+    flush()                  write everything pending now (also done on stop)
+
+One transaction per batch inserts the events and upserts their `event_rollups` rows
+(project, hour, action, version, region) += count, so rollups always equal the events
+they summarise. A batch that fails is kept and retried; callers of ``record_durable``
+see the error instead (their request was not acknowledged). Check events are recorded
+with ``record``: a crash may lose the last fraction of a second of checks, a clean stop
+loses none.
+
+Rollups have two dimensions kept apart so the table stays small: each event adds one
+to its (version, region ``*``) row and one to its (version ``*``, region) row. Totals
+and per-version figures read the region-``*`` rows, per-region figures the version-``*``
+rows. Rollup ``version`` is the client's own version for ``check`` (so checks give the
+version distribution of the fleet) and the event's version for every other action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from common.errors import InvalidInput
+from common.versions import Version
+from server.db.models import EventAction, EventRollup, UpdateEvent
+
+__all__ = ["ALL", "EventRecord", "EventRecorder", "hour_of", "rollup_version"]
+
+logger = logging.getLogger(__name__)
+
+ROLLUP_KEY = ("project_id", "bucket_start", "action", "version", "region")
+#: The "every value" marker of the rollup dimension a row does not split by.
+ALL = "*"
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def rollup_version(text: str | None) -> str:
+    """Normalised version for rollups (as given when it does not parse)."""
+    if not text:
+        return ""
+    try:
+        return Version.parse(text).normalized[:50]
+    except InvalidInput:
+        return text.strip()[:50]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EventRecord:
+    action: str
+    #: Version the event is about (offered, downloaded, installed).
+    version: str
+    project_id: int | None
+    release_id: int | None = None
+    client_id: str | None = None
+    client_version: str | None = None
+    region: str | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
+    error_message: str | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __post_init__(self) -> None:
+        EventAction(self.action)  # ValueError on an unknown action: a programming error
+
+
+def _clip(value: str | None, size: int) -> str | None:
+    return value[:size] if value else value
+
+
+def _row(event: EventRecord) -> dict[str, object]:
+    row = asdict(event)
+    row.update(
+        version=event.version[:50], client_id=_clip(event.client_id, 128),
+        client_version=_clip(event.client_version, 50), region=_clip(event.region, 50),
+        ip_address=_clip(event.ip_address, 45), user_agent=_clip(event.user_agent, 1000),
+    )
+    return row
+
+
+def _rollups(events: list[EventRecord]) -> list[dict[str, object]]:
+    counts: Counter[tuple[object, ...]] = Counter()
+    for e in events:
+        if e.project_id is None:
+            continue
+        version = rollup_version(e.client_version if e.action == EventAction.CHECK else e.version)
+        region = (e.region or "").strip().lower()[:50]
+        bucket = hour_of(e.created_at)
+        counts[(e.project_id, bucket, e.action, version, ALL)] += 1
+        counts[(e.project_id, bucket, e.action, ALL, region)] += 1
+    return [dict(zip(ROLLUP_KEY, key), count=n) for key, n in counts.items()]
+
+
+async def write_events(session: AsyncSession, events: list[EventRecord]) -> None:
+    """Insert ``events`` and add them to the rollups, in the caller's transaction."""
+    if not events:
+        return
+    await session.execute(insert(UpdateEvent), [_row(e) for e in events])
+    rows = _rollups(events)
+    if not rows:
+        return
+    dialect = session.bind.dialect.name
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), 500):
+        stmt = build(EventRollup).values(rows[start:start + 500])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(ROLLUP_KEY), set_={"count": EventRollup.count + stmt.excluded["count"]}
+        )
+        await session.execute(stmt)
+
+
+class EventRecorder:
+    """Component: batches events into few transactions (see module docstring)."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        flush_interval_s: float = 0.25,
+        batch_size: int = 5000,
+        max_pending: int = 500_000,
+    ) -> None:
+        self.session_factory = session_factory
+        self.flush_interval_s = flush_interval_s
+        self.batch_size = batch_size
+        self.max_pending = max_pending
+        self._pending: list[EventRecord] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self.written = 0
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="event-recorder")
+
+    async def stop(self) -> None:
+        """Stop the background writer and write what is still pending."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task])
+        await self.flush()
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def record(self, event: EventRecord) -> None:
+        """Queue ``event``; written with the next batch."""
+        if len(self._pending) >= self.max_pending:
+            logger.warning("event queue full (%d): dropping the oldest check event", len(self._pending))
+            self._pending.pop(0)
+        self._pending.append(event)
+        if len(self._pending) >= self.batch_size:
+            self._wake.set()
+
+    async def record_durable(self, event: EventRecord) -> None:
+        """Queue ``event`` and return once it is committed (raises if the write failed)."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._pending.append(event)
+        self._waiters.append(waiter)
+        self._wake.set()
+        if self._task is None:  # not started (tests, CLI): write now
+            await self.flush()
+        await waiter
+
+    async def flush(self) -> None:
+        """Write everything pending now, in batches."""
+        async with self._lock:
+            while self._pending or self._waiters:
+                batch, self._pending = self._pending[: self.batch_size], self._pending[self.batch_size:]
+                waiters = self._waiters if not self._pending else []
+                if waiters:
+                    self._waiters = []
+                try:
+                    async with self.session_factory() as session, session.begin():
+                        await write_events(session, batch)
+                except BaseException as exc:
+                    self._pending[:0] = batch  # keep for the next try (also when cancelled)
+                    self._waiters[:0] = waiters
+                    if isinstance(exc, Exception):
+                        for waiter in self._waiters:
+                            if not waiter.done():
+                                waiter.set_exception(exc)
+                        self._waiters = []
+                    raise
+                self.written += len(batch)
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.flush_interval_s)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:
+                logger.exception("writing update events failed; retrying")
+                await asyncio.sleep(self.flush_interval_s)

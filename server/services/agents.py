@@ -38,6 +38,7 @@ __all__ = [
     "mark_all_offline",
     "check_labels",
     "check_secret",
+    "verify_agent",
     "load_credentials",
     "project_id",
 ]
@@ -172,8 +173,13 @@ async def load_credentials(session: AsyncSession) -> dict[str, tuple[AgentIdenti
     return {row.client_uuid: (_identity(row), row.credential_hash) for row in rows}
 
 
-async def authenticate_agent(session: AsyncSession, client_uuid: str, secret: str) -> tuple[AgentIdentity, str]:
-    """The agent holding ``secret`` and its credential hash; UNAUTHENTICATED if wrong, PERMISSION_DENIED if revoked."""
+async def authenticate_agent(session: AsyncSession, client_uuid: str, secret: str) -> AgentIdentity:
+    """The agent holding ``secret``; UNAUTHENTICATED if wrong, PERMISSION_DENIED if revoked."""
+    return (await verify_agent(session, client_uuid, secret))[0]
+
+
+async def verify_agent(session: AsyncSession, client_uuid: str, secret: str) -> tuple[AgentIdentity, str]:
+    """Like :func:`authenticate_agent`, also returning the credential hash (for the hub's cache)."""
     if not client_uuid or not secret:
         raise Unauthenticated(MISSING_CREDENTIALS)
     row = (await session.execute(_credential_query().where(Client.client_uuid == client_uuid))).one_or_none()

@@ -197,7 +197,7 @@ async def main(args: argparse.Namespace) -> None:
             shutil.rmtree(work / staging)
             return proxy.down, proxy.up, took, result.stats
 
-        installed = InstalledBundle(root=src1, release_id=r1, manifest=first.signed.manifest)
+        installed = InstalledBundle(root=src1, release_id=r1, manifest=first.signed.manifest, signed_bytes=first.signed.signed_bytes)
         delta_down, delta_up, _, delta_stats = await fetch(r2, installed, True, "s-delta")
         plain_down, plain_up, _, plain_stats = await fetch(r2, installed, False, "s-plain")
         cold_down, _, cold_s, cold_stats = await fetch(r2, None, False, "s-cold")
@@ -255,7 +255,9 @@ async def main(args: argparse.Namespace) -> None:
         print(f"  plain stats: chunks={plain_stats.chunks_fetched} fetched={plain_stats.fetched_bytes / MB:.1f} MB")  # type: ignore[attr-defined]
         print()
         print("FetchChunks, cold plan, every chunk and file verified, to disk")
-        print(f"  direct loopback               {direct.stats.total_bytes / MB / direct_s:7.1f} MB/s   ({direct.stats.total_bytes / MB:.0f} MB in {direct_s:.2f} s)   target >= 400")
+        fetch_s = direct.stats.fetch_seconds
+        print(f"  FetchChunks phase             {direct.stats.fetched_bytes / MB / fetch_s:7.1f} MB/s   ({direct.stats.fetched_bytes / MB:.0f} MB in {fetch_s:.2f} s)   target >= 400")
+        print(f"  whole download (+ manifest, file sha256 re-read) {direct.stats.total_bytes / MB / direct_s:7.1f} MB/s   ({direct_s:.2f} s)")
         print(f"  through counting proxy        {cold_stats.total_bytes / MB / cold_s:7.1f} MB/s   ({cold_down:,d} B on the wire)")  # type: ignore[attr-defined]
         print()
         print(f"HTTP download of the cached full zip ({full_zip / MB:.0f} MB), curl, best of 3")

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
-import zstandard
 
 from agent.download.installed import InstalledBundle
 from agent.download.staging import Staging
 from common import manifest as mf
-from common.chunking import chunk_id, decompress_chunk
+from common.chunking import chunk_id, decompress_against, decompress_chunk
 from common.errors import InvalidInput, Unavailable
 from common.i18n import N_
 from common.versions import parse_version
@@ -35,6 +34,8 @@ FETCH_FAILED = N_("Fetching chunks failed: {error}")
 MAX_ATTEMPTS = 3
 _BATCH_BYTES = 8 * 1024 * 1024
 MAX_PACK_RAW = 256 * 1024 * 1024
+MAX_MANIFEST = 64 * 1024 * 1024
+PLAIN_STREAMS = 2
 
 #: await progress(bytes staged, bytes total).
 Progress = Callable[[int, int], Awaitable[None]]
@@ -51,7 +52,9 @@ class DownloadStats:
     chunks_fetched: int = 0
     packs: int = 0
     corrupt: int = 0
+    #: Wall time of the whole download, and of the FetchChunks calls alone.
     seconds: float = 0.0
+    fetch_seconds: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -109,23 +112,31 @@ class ChunkDownloader:
         self.max_chunks = max_chunks_per_fetch
         self.progress = progress
 
-    async def manifest(self, release_id: int) -> tuple[pb.GetManifestResponse, mf.Manifest]:
+    async def manifest(self, release_id: int, installed: InstalledBundle | None = None) -> tuple[pb.SignedManifest, mf.Manifest]:
         """The release's manifest, its signature checked against the pinned key."""
-        response = await self.stub.GetManifest(pb.GetManifestRequest(release_id=release_id), metadata=self.metadata)
+        base = installed if installed is not None and installed.signed_bytes else None
+        request = pb.GetManifestRequest(release_id=release_id, base_release_id=base.release_id if base else 0)
+        response = await self.stub.GetManifest(request, metadata=self.metadata)
         signed = response.manifest
+        if response.signed_bytes_delta:
+            if base is None or response.delta_base_release_id != base.release_id:
+                raise InvalidInput(WRONG_RELEASE, error_code="WRONG_MANIFEST", got=response.delta_base_release_id, wanted=release_id)
+            try:
+                signed.signed_bytes = decompress_against(response.signed_bytes_delta, base.signed_bytes, MAX_MANIFEST)
+            except ValueError as exc:
+                raise InvalidInput(mf.BAD_MANIFEST, error_code="BAD_MANIFEST", detail=str(exc)) from exc
         manifest = mf.verify_signed(self.public_key, signed.signed_bytes, signed.signature)
         if manifest.release_id != release_id:
             raise InvalidInput(WRONG_RELEASE, error_code="WRONG_MANIFEST", got=manifest.release_id, wanted=release_id)
-        return response, manifest
+        return signed, manifest
 
     async def download(
         self, release_id: int, *, installed: InstalledBundle | None = None, allow_downgrade: bool = False, accept_delta: bool = True,
     ) -> DownloadResult:
         started = time.monotonic()
-        response, manifest = await self.manifest(release_id)
+        signed, manifest = await self.manifest(release_id, installed)
         if installed is not None and parse_version(manifest.version) < parse_version(installed.manifest.version) and not allow_downgrade:
             raise InvalidInput(DOWNGRADE, error_code="DOWNGRADE_REFUSED", target=manifest.version, installed=installed.manifest.version)
-        signed = response.manifest
         staging = await asyncio.to_thread(Staging, self.staging_root, release_id, signed.signed_bytes, signed.signature, manifest)
         stats = DownloadStats(total_bytes=sum(staging.sizes.values()))
         try:
@@ -137,7 +148,9 @@ class ChunkDownloader:
                 missing = [c for c in staging.sizes if c not in have]
                 if not missing:
                     break
+                fetch_started = time.monotonic()
                 corrupt = await self._fetch(staging, local, release_id, missing, have, stats, accept_delta and attempt == 1)
+                stats.fetch_seconds += time.monotonic() - fetch_started
                 if corrupt and attempt == MAX_ATTEMPTS:
                     raise Unavailable(CORRUPT, error_code="CORRUPT_CHUNKS", count=len(corrupt), attempts=MAX_ATTEMPTS, example=sorted(corrupt)[0])
             bad = await asyncio.to_thread(staging.bad_files)
@@ -182,42 +195,64 @@ class ChunkDownloader:
     async def _fetch(
         self, staging: Staging, local: _LocalIndex, release_id: int, missing: list[str], have: set[str], stats: DownloadStats, delta: bool,
     ) -> set[str]:
-        """Fetch ``missing`` in calls of at most ``max_chunks``; returns ids that arrived damaged."""
+        """Fetch ``missing`` in calls of at most ``max_chunks``; returns ids that arrived damaged.
+
+        Plain downloads run two streams at once (one decodes while the other waits on the
+        network); delta downloads use one, so every pack's chunks are in the same request.
+        """
         corrupt: set[str] = set()
         installed = local.installed
         bases = sorted({f.sha256 for f in installed.manifest.files}) if installed and delta else []
-        packs: dict[str, _Pack] = {}
-        for start in range(0, len(missing), self.max_chunks):
-            request = pb.FetchChunksRequest(
-                release_id=release_id, chunk_ids=missing[start : start + self.max_chunks],
-                accept_delta=bool(bases), base_release_id=installed.release_id if bases and installed else 0, base_file_sha256s=bases,
+        streams = 1 if bases or len(missing) < 64 else PLAIN_STREAMS
+        size = min(self.max_chunks, -(-len(missing) // streams))
+        requests = [
+            pb.FetchChunksRequest(
+                release_id=release_id, chunk_ids=missing[start : start + size], accept_delta=bool(bases),
+                base_release_id=installed.release_id if bases and installed else 0, base_file_sha256s=bases,
             )
-            pending: asyncio.Future[None] | None = None
-            batch: list[pb.FetchChunksResponse] = []
-            size = 0
-            try:
-                async for message in self.stub.FetchChunks(request, metadata=self.metadata):
-                    batch.append(message)
-                    size += message.ByteSize()
-                    if size >= _BATCH_BYTES:
-                        if pending is not None:
-                            await pending
-                            await self._report(stats)
-                        pending = asyncio.ensure_future(asyncio.to_thread(self._apply, staging, local, batch, packs, have, corrupt, stats))
-                        batch, size = [], 0
-                if pending is not None:
-                    await pending
-                await asyncio.to_thread(self._apply, staging, local, batch, packs, have, corrupt, stats)
-            except grpc.aio.AioRpcError as exc:
-                if pending is not None:
-                    await pending
-                # keep every verified chunk that arrived before the cut
-                await asyncio.to_thread(self._apply, staging, local, batch, packs, have, corrupt, stats)
-                if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED):
-                    raise Unavailable(FETCH_FAILED, error_code="FETCH_FAILED", error=exc.details() or exc.code().name) from exc
-                raise
-            await self._report(stats)
+            for start in range(0, len(missing), size)
+        ]
+        packs: dict[str, _Pack] = {}
+        lock = threading.Lock()
+        gate = asyncio.Semaphore(streams)
+
+        def apply(batch: list[pb.FetchChunksResponse]) -> None:
+            with lock:
+                self._apply(staging, local, batch, packs, have, corrupt, stats)
+
+        async def run(request: pb.FetchChunksRequest) -> None:
+            async with gate:
+                await self._stream(request, apply, stats)
+
+        await asyncio.gather(*(run(r) for r in requests))
         return corrupt
+
+    async def _stream(self, request: pb.FetchChunksRequest, apply: Callable[[list[pb.FetchChunksResponse]], None], stats: DownloadStats) -> None:
+        """One FetchChunks call; received frames are verified and written in a thread, batch by batch."""
+        pending: asyncio.Future[None] | None = None
+        batch: list[pb.FetchChunksResponse] = []
+        size = 0
+        try:
+            async for message in self.stub.FetchChunks(request, metadata=self.metadata, compression=grpc.Compression.Gzip):
+                batch.append(message)
+                size += message.ByteSize()
+                if size >= _BATCH_BYTES:
+                    if pending is not None:
+                        await pending
+                        await self._report(stats)
+                    pending = asyncio.ensure_future(asyncio.to_thread(apply, batch))
+                    batch, size = [], 0
+            if pending is not None:
+                await pending
+            await asyncio.to_thread(apply, batch)
+        except grpc.aio.AioRpcError as exc:
+            if pending is not None:
+                await pending
+            await asyncio.to_thread(apply, batch)  # keep every verified chunk that arrived before the cut
+            if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED):
+                raise Unavailable(FETCH_FAILED, error_code="FETCH_FAILED", error=exc.details() or exc.code().name) from exc
+            raise
+        await self._report(stats)
 
     def _apply(
         self, staging: Staging, local: _LocalIndex, batch: list[pb.FetchChunksResponse], packs: dict[str, _Pack],
@@ -293,11 +328,7 @@ class ChunkDownloader:
             if chunk is None:
                 return None
             parts.append(chunk)
-        prefix = b"".join(parts)
         try:
-            decompressor = zstandard.ZstdDecompressor(
-                dict_data=zstandard.ZstdCompressionDict(prefix, dict_type=zstandard.DICT_TYPE_RAWCONTENT), max_window_size=2**31,
-            )
-            return decompressor.decompress(data, max_output_size=header.raw_size)
-        except zstandard.ZstdError:
+            return decompress_against(data, b"".join(parts), header.raw_size)
+        except ValueError:
             return None

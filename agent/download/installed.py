@@ -25,6 +25,8 @@ class InstalledBundle:
     root: Path
     release_id: int
     manifest: mf.Manifest
+    #: The verified signed bytes (lets the server send the next manifest as a delta).
+    signed_bytes: bytes = b""
 
 
 class ManifestStore:
@@ -51,4 +53,4 @@ class ManifestStore:
             return None
         if manifest.version != parse_version(version).normalized:
             return None
-        return InstalledBundle(root=root, release_id=int(doc["release_id"]), manifest=manifest)
+        return InstalledBundle(root=root, release_id=int(doc["release_id"]), manifest=manifest, signed_bytes=doc["manifest"].encode())

@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Awaitable, Callable
 
 from agent.config import AgentConfig
+from agent.link import LinkState
 from agent.store import Store
 from common.errors import FailedPrecondition, InvalidInput, Unavailable
 from common.i18n import N_
@@ -49,10 +50,11 @@ class UpdateInfo:
         return json.dumps(dataclasses.asdict(self))
 
 
-def _get_json(url: str) -> dict | None:
-    """GET ``url``; None on 304 Not Modified."""
+def _get_json(url: str, client_uuid: str) -> dict | None:
+    """GET ``url`` as this client (seed §8.1 ``X-Client-ID``); None when there is nothing newer."""
+    headers = {"Accept": "application/json", "X-Client-ID": client_uuid}
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/json"}), timeout=30) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
             if response.status == 204:
                 return None
             return json.loads(response.read().decode("utf-8"))
@@ -76,13 +78,14 @@ def check_for_updates(config: AgentConfig, store: Store, service_current: str) -
     base = config.endpoints.base_url.rstrip("/")
     if not base:
         raise FailedPrecondition(NO_SERVER, error_code="NO_UPDATE_SERVER")
+    client_uuid = LinkState(store).client_uuid()
     query = urllib.parse.urlencode({"current_version": service_current})
-    service = _get_json(f"{base}{config.endpoints.service_manifest_uri}?{query}") or {}
+    service = _get_json(f"{base}{config.endpoints.service_manifest_uri}?{query}", client_uuid) or {}
     client_query = urllib.parse.urlencode({
         "current_version": config.versions.client,
         "platform": canonical_platform(platform.system(), platform.machine()),
     })
-    client = _get_json(f"{base}{config.endpoints.client_manifest_uri}?{client_query}") or {}
+    client = _get_json(f"{base}{config.endpoints.client_manifest_uri}?{client_query}", client_uuid) or {}
     service_version = str(service.get("version", ""))
     client_version = str(client.get("version", ""))
     info = UpdateInfo(

@@ -27,6 +27,7 @@ from agent.backup import BackupRecord, create_backup, get_backup, prune_pre_upgr
 from agent.backup.service import PRE_UPGRADE
 from agent.compose import ComposeCli, ComposeProject, DockerEngine, detect_compose, find_compose_file
 from agent.config import AgentConfig
+from agent.link import report_telemetry
 from agent.store import Store
 from agent.upgrade.bundle import apply_files, bundle_files, check_images, image_tars
 from agent.upgrade.health import wait_healthy
@@ -34,6 +35,7 @@ from agent.upgrade.sources import BundleSource
 from agent.upgrade.versions_file import write_service_version
 from common.errors import Conflict, NotFound, UpkeepError
 from common.i18n import N_, _
+from generated.upkeep.v1 import agent_pb2, common_pb2
 
 __all__ = ["STEPS", "ProgressFn", "UpgradeEngine", "UpgradePlan", "UpgradeResult"]
 
@@ -257,9 +259,17 @@ def _start_history(store: Store, from_version: str, to_version: str, trigger: st
 
 
 def _finish_history(store: Store, history_id: int, status: str, failed_step: str, details: str, timings: dict[str, float]) -> None:
+    """Record the outcome, and queue it for the server's service_upgrade_history (shipped by the daemon)."""
     with store.tx() as conn:
         conn.execute("UPDATE upgrade_history SET status = ?, failed_step = ?, details = ?, step_timings = ?, finished_at = ? WHERE id = ?",
                      (status, failed_step or None, details, json.dumps(timings), _now(), history_id))
+    row = store.query("SELECT * FROM upgrade_history WHERE id = ?", (history_id,))[0]
+    record = agent_pb2.UpgradeRecord(
+        from_version=row["from_version"], to_version=row["to_version"], command_id=row["command_id"] or "",
+        outcome=common_pb2.UPGRADE_OUTCOME_SUCCESS if status == "SUCCESS" else common_pb2.UPGRADE_OUTCOME_FAILED,
+        details=f"{failed_step}: {details}" if failed_step else details)
+    record.upgraded_at.FromDatetime(dt.datetime.now(dt.UTC))
+    report_telemetry(store, agent_pb2.TelemetryEvent(service_upgrade=record))
 
 
 class _Run:
@@ -362,16 +372,13 @@ class _Run:
 
     def _apply(self, staged) -> None:  # type: ignore[no-untyped-def]
         config = self.engine.config
-        new_files = bundle_files(staged.folder)
-        if staged.full:
-            previous = json.loads(self.engine.store.get(FILES_KEY) or "[]")
-            deleted = sorted(set(previous) - set(new_files))
-        else:
-            deleted = list(staged.deleted)
-        apply_files(staged.folder, config.compose_dir, deleted=deleted,
+        new_files = set(bundle_files(staged.folder))
+        previous = set(json.loads(self.engine.store.get(FILES_KEY) or "[]"))
+        # A full bundle deletes what the previous release installed and this one lacks.
+        deleted = set(staged.deleted) | (previous - new_files if staged.full else set())
+        apply_files(staged.folder, config.compose_dir, deleted=sorted(deleted),
                     protected=[config.data_dir, config.backup.storage_dir, config.state_dir])
-        self.journal["files"] = new_files if staged.full else sorted(
-            (set(json.loads(self.engine.store.get(FILES_KEY) or "[]")) - set(deleted)) | set(new_files))
+        self.journal["files"] = sorted(new_files if staged.full else (previous - deleted) | new_files)
 
     async def _load_images(self) -> None:
         tars = image_tars(Path(self.journal["staged"]))

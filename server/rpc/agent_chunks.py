@@ -12,7 +12,7 @@ from server.rpc.manifests import frame_to_proto, signed_manifest_to_proto
 from server.runtime import Runtime
 from server.services import bundle_fetch
 from server.services.agents import AgentIdentity, authenticate_agent
-from server.services.bundles import signed_manifest
+from server.services.bundles import manifest_delta, signed_manifest
 
 __all__ = ["AgentChunksMixin"]
 
@@ -29,7 +29,17 @@ class AgentChunksMixin:
         agent = await self._agent(context)
         async with self.runtime.session_factory() as session:
             signed = await signed_manifest(session, self.runtime.settings, request.release_id, project=agent.project)
-        return pb.GetManifestResponse(manifest=signed_manifest_to_proto(signed))
+            delta = await manifest_delta(session, signed, base_release_id=request.base_release_id, project=agent.project)
+        # Agents decode the signed bytes themselves: no decoded copy; the bytes travel as a
+        # delta against the manifest the agent holds, or gzip-compressed.
+        response = pb.GetManifestResponse(manifest=signed_manifest_to_proto(signed, decoded=False))
+        if delta is not None and len(delta) < len(signed.signed_bytes):
+            response.manifest.signed_bytes = b""
+            response.signed_bytes_delta = delta
+            response.delta_base_release_id = request.base_release_id
+        else:
+            context.set_compression(grpc.Compression.Gzip)
+        return response
 
     async def FetchChunks(
         self, request: pb.FetchChunksRequest, context: grpc.aio.ServicerContext

@@ -25,10 +25,11 @@ def _manifest_to_proto(manifest: mf.Manifest) -> common_pb2.BundleManifest:
     return message
 
 
-def signed_manifest_to_proto(signed: mf.SignedManifest) -> common_pb2.SignedManifest:
+def signed_manifest_to_proto(signed: mf.SignedManifest, *, decoded: bool = True) -> common_pb2.SignedManifest:
+    """``decoded`` adds the convenience copy of the manifest (for people and scripts)."""
     return common_pb2.SignedManifest(
         manifest_id=signed.id, signed_bytes=signed.signed_bytes, encoding=common_pb2.MANIFEST_ENCODING_JSON,
-        signature=signed.signature, key_id=signed.key_id, manifest=_manifest_to_proto(signed.manifest),
+        signature=signed.signature, key_id=signed.key_id, manifest=_manifest_to_proto(signed.manifest) if decoded else None,
     )
 
 

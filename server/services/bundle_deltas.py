@@ -11,7 +11,6 @@ cached in storage; a pack that would not beat the plain chunks is not kept.
 
     build_pair(store, from_id, old, to_id, new) -> list[Pack]   (idempotent, cached)
     load_pair(store, from_id, to_id) -> list[Pack] | None
-    pack_compressor(prefix) / pack_decompressor(prefix)
 """
 
 from __future__ import annotations
@@ -23,17 +22,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import zstandard
-
-from common.chunking import decompress_chunk
+from common.chunking import compress_against, decompress_chunk
 from common.manifest import ChunkRef, Manifest, ManifestFile
 from server.storage import ChunkStore
 
-__all__ = ["MAX_PACK_RAW", "Pack", "build_pair", "load_pair", "pack_compressor", "pack_decompressor"]
+__all__ = ["MAX_PACK_RAW", "Pack", "build_pair", "load_pair"]
 
-PACK_LEVEL = 16  # btopt: close to -19 on these inputs, several times faster
 MAX_PACK_RAW = 64 * 1024 * 1024
-MAX_WINDOW_LOG = 31
 #: Larger dictionaries cost the agent too much memory; such files travel as plain chunks.
 MAX_PREFIX = 256 * 1024 * 1024
 
@@ -50,23 +45,6 @@ class Pack:
     raw_size: int
     key: str
     size: int
-
-
-def _window_log(total: int) -> int:
-    return min(MAX_WINDOW_LOG, max(20, (max(total, 1) - 1).bit_length()))
-
-
-def pack_compressor(prefix: bytes, raw_size: int) -> zstandard.ZstdCompressor:
-    params = zstandard.ZstdCompressionParameters.from_level(
-        PACK_LEVEL, window_log=_window_log(len(prefix) + raw_size), enable_ldm=True, write_content_size=True,
-    )
-    return zstandard.ZstdCompressor(dict_data=zstandard.ZstdCompressionDict(prefix, dict_type=zstandard.DICT_TYPE_RAWCONTENT), compression_params=params)
-
-
-def pack_decompressor(prefix: bytes) -> zstandard.ZstdDecompressor:
-    return zstandard.ZstdDecompressor(
-        dict_data=zstandard.ZstdCompressionDict(prefix, dict_type=zstandard.DICT_TYPE_RAWCONTENT), max_window_size=2**MAX_WINDOW_LOG,
-    )
 
 
 def _pair_dir(from_id: int, to_id: int) -> str:
@@ -124,7 +102,7 @@ def build_pair(store: ChunkStore, from_id: int, old: Manifest, to_id: int, new: 
             prefix = _read(store, stale)
             for group in _groups(missing):
                 raw = _read(store, group)
-                data = pack_compressor(prefix, len(raw)).compress(raw)
+                data = compress_against(raw, prefix)
                 plain = sum(len(store.get_chunk(r.id)) for r in group)
                 if len(data) >= plain:
                     continue

@@ -29,7 +29,7 @@ __all__ = ["MAX_CHUNKS_PER_FETCH", "ChunkFrame", "FetchPlan", "FetchRequest", "P
 
 MAX_CHUNKS_PER_FETCH = 4096
 PACK_FRAME_DATA = 1024 * 1024 - 64 * 1024  # room for the pack header in the first frame
-_READ_BATCH = 8
+_READ_BATCH = 32
 UNKNOWN_CHUNKS = N_("{count} requested chunks are not part of release {release_id}, e.g. {example}.")
 TOO_MANY_CHUNKS = N_("At most {limit} chunks can be fetched per call.")
 NO_CHUNKS = N_("No chunk ids were given.")

@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common import manifest as mf
-from common.chunking import FileDigest, compress_chunk, cut_file
+from common.chunking import FileDigest, compress_against, compress_chunk, cut_file
 from common.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from common.i18n import N_
 from common.versions import parse_version
@@ -52,6 +52,8 @@ __all__ = [
     "PackageInfo",
     "Packages",
     "ingest_bundle",
+    "release_chunk_references",
+    "manifest_delta",
     "package_file",
     "package_info",
     "prepare_pair",
@@ -305,6 +307,34 @@ async def signed_manifest(session: AsyncSession, settings: Settings, release_id:
     if row is None:
         raise NotFound(NO_BUNDLE, error_code="BUNDLE_NOT_FOUND", release_id=release_id)
     return _to_signed(row, signing_key(settings).key_id)
+
+
+async def release_chunk_references(session: AsyncSession, release_id: int) -> int:
+    """Drop the release's references to its chunks (before the release is deleted); returns how many.
+
+    Chunks left with no reference stay in storage until a cleanup removes them.
+    """
+    rows = (await session.execute(select(m.BundleManifest.manifest).where(m.BundleManifest.release_id == release_id))).scalars().all()
+    ids = sorted({cid for data in rows for cid in mf.parse(data).chunk_ids()})
+    for start in range(0, len(ids), 500):
+        await session.execute(
+            update(m.Chunk).where(m.Chunk.id.in_(ids[start : start + 500]), m.Chunk.refcount > 0).values(refcount=m.Chunk.refcount - 1)
+        )
+    return len(ids)
+
+
+async def manifest_delta(session: AsyncSession, signed: mf.SignedManifest, *, base_release_id: int, project: str) -> bytes | None:
+    """``signed``'s bytes compressed against the base release's signed manifest, when that is known."""
+    if not base_release_id or base_release_id == signed.manifest.release_id:
+        return None
+    try:
+        await _target(session, base_release_id)
+    except (NotFound, InvalidInput):
+        return None
+    base = await _manifest_row(session, base_release_id)
+    if base is None or mf.parse(base.manifest).project != project:
+        return None
+    return await asyncio.to_thread(compress_against, signed.signed_bytes, base.manifest)
 
 
 async def previous_manifest(session: AsyncSession, release_id: int) -> tuple[str, m.BundleManifest] | None:

@@ -24,6 +24,7 @@ from common.i18n import N_
 from common.versions import Version
 from server.db.models import Channel, Project, Release, ReleaseKind, ReleaseStatus
 from server.services.artifacts import ArtifactInfo, ArtifactSpec, artifacts_of, put_artifact, replace_external_artifacts
+from server.services.bundles import release_chunk_references
 from server.services.changes import mark_changed
 from server.services.channels import channel_row, check_percentage
 from server.services.paging import Page, PageSpec
@@ -326,6 +327,7 @@ async def delete_release(session: AsyncSession, release_id: int) -> ReleaseInfo:
     """Delete a release and its artifact rows; returns what was deleted."""
     row = await _row(session, release_id)
     info = await _info(session, row)
+    await release_chunk_references(session, release_id)
     await session.delete(row)
     await session.flush()
     mark_changed(session, row.project_id)

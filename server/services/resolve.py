@@ -26,10 +26,11 @@ the project commits (``server.services.changes``) and reloaded at most every
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -139,6 +140,8 @@ class ProjectSnapshot:
     #: (channel id, kind) -> published releases, newest first.
     releases: dict[tuple[int, str], tuple[_Candidate, ...]]
     rules: tuple[_Rule, ...]
+    #: (channel id, kind) -> versions of published forced releases.
+    forced: dict[tuple[int, str], tuple[Version, ...]] = field(default_factory=dict)
     #: (normalised version, kind) -> published release.
     by_version: dict[tuple[str, str], ReleaseInfo] = field(default_factory=dict)
 
@@ -185,6 +188,7 @@ async def _load_snapshot(session: AsyncSession, project: ProjectInfo) -> Project
         releases={k: tuple(sorted(v, key=lambda c: c.version, reverse=True)) for k, v in grouped.items()},
         rules=tuple(rules),
         by_version={(c.release.version, c.release.kind): c.release for v in grouped.values() for c in v},
+        forced={k: tuple(c.version for c in v if c.release.is_forced) for k, v in grouped.items()},
     )
 
 
@@ -261,12 +265,23 @@ class ReleaseCatalog:
         return snap
 
 
-def _platform(query: UpdateQuery) -> str | None:
-    if query.platform:
-        return canonical_platform(query.platform)
-    if query.os and query.arch:
-        return canonical_platform(query.os, query.arch)
+@functools.lru_cache(maxsize=4096)
+def _parse_version(text: str) -> Version:
+    """Client versions repeat across a fleet: parse each spelling once."""
+    return Version.parse(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _canonical(platform: str | None, os_name: str | None, arch: str | None) -> str | None:
+    if platform:
+        return canonical_platform(platform)
+    if os_name and arch:
+        return canonical_platform(os_name, arch)
     return None
+
+
+def _platform(query: UpdateQuery) -> str | None:
+    return _canonical(query.platform or None, query.os or None, query.arch or None)
 
 
 def _notes(release: ReleaseInfo, locale: str | None) -> str:
@@ -288,7 +303,7 @@ async def resolve_update(catalog: ReleaseCatalog, query: UpdateQuery) -> UpdateA
     Raises InvalidInput for a bad version or platform, NotFound for an unknown project
     or channel.
     """
-    current = Version.parse(query.current_version)
+    current = _parse_version(query.current_version)
     platform = _platform(query)
     snap = await catalog.snapshot(query.project)
     project = snap.project
@@ -315,39 +330,24 @@ async def resolve_update(catalog: ReleaseCatalog, query: UpdateQuery) -> UpdateA
                 pin = rule.pin
             break
     now = datetime.now(UTC)
-    eligible: list[tuple[_Candidate, ArtifactInfo]] = []
-    for cand in snap.releases.get((channel.id, query.kind), ()):
-        if cand.version <= current:
-            break
-        if pin is not None and cand.version > pin:
-            continue
-        release = cand.release
-        if release.publish_time is not None and release.publish_time > now:
-            continue
-        artifact = cand.artifacts.get(platform) if platform else None
-        artifact = artifact or cand.artifacts.get(ANY)
-        if artifact is None:
-            continue
-        percentage = release.rollout_percentage if release.rollout_percentage is not None else channel.rollout_percentage
-        if rollout_bucket(query.client_id, release.id) >= percentage:
-            continue
-        eligible.append((cand, artifact))
-    if not eligible:
+    gated = _gated(snap.releases.get((channel.id, query.kind), ()), current, pin, platform, query.client_id,
+                   channel.rollout_percentage, now)
+    first = next(gated, None)
+    if first is None:
         return none
-    target = eligible[0][0]
-    offer = eligible[0]
-    intermediate = False
+    target = first[0]
+    offer, intermediate = first, False
     if target.min_upgrade is not None and current < target.min_upgrade:
-        reachable = [e for e in eligible[1:] if e[0].min_upgrade is None or current >= e[0].min_upgrade]
-        if not reachable:
+        reachable = next((e for e in gated if e[0].min_upgrade is None or current >= e[0].min_upgrade), None)
+        if reachable is None:
             return UpdateAnswer(
                 **{**_fields(none), "min_upgrade_version": target.min_upgrade.display,
                    "target_version": target.version.display},
             )
-        offer, intermediate = reachable[0], True
+        offer, intermediate = reachable, True
     cand, artifact = offer
     release = cand.release
-    forced = any(e[0].release.is_forced for e in eligible if e[0].version <= cand.version)
+    forced = any(current < v <= cand.version for v in snap.forced.get((channel.id, query.kind), ()))
     return UpdateAnswer(
         has_update=True, project=project.slug, project_id=project.id, channel=channel.name,
         current_version=query.current_version, latest_version=release.display_version, release=release,
@@ -359,6 +359,28 @@ async def resolve_update(catalog: ReleaseCatalog, query: UpdateQuery) -> UpdateA
         min_upgrade_version=release.min_upgrade_version or "", required_intermediate=intermediate,
         target_version=target.version.display,
     )
+
+
+def _gated(
+    candidates: tuple[_Candidate, ...], current: Version, pin: Version | None, platform: str | None,
+    client_id: str, channel_percentage: int, now: datetime,
+) -> Iterator[tuple[_Candidate, ArtifactInfo]]:
+    """Releases newer than ``current`` the client may take, newest first, lazily."""
+    for cand in candidates:
+        if cand.version <= current:
+            return
+        if pin is not None and cand.version > pin:
+            continue
+        release = cand.release
+        if release.publish_time is not None and release.publish_time > now:
+            continue
+        artifact = (cand.artifacts.get(platform) if platform else None) or cand.artifacts.get(ANY)
+        if artifact is None:
+            continue
+        percentage = release.rollout_percentage if release.rollout_percentage is not None else channel_percentage
+        if percentage < 100 and rollout_bucket(client_id, release.id) >= percentage:
+            continue
+        yield cand, artifact
 
 
 def _fields(answer: UpdateAnswer) -> dict[str, object]:

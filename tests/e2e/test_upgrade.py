@@ -10,11 +10,13 @@ import socket
 import sqlite3
 import tarfile
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from agent.upgrade import FileSource, UrlSource
+from agent.upgrade import FileSource, StagedBundle, UrlSource
+from generated.upkeep.v1 import agent_pb2, common_pb2
 from tests.e2e.upgrade_kit import agent_cli, app_images, bundle, engine_for, install, new_node, node  # noqa: F401
 from tests.fixtures.service_bundles import build_app_images, fetch, fill_data, remove_repository, snapshot, wait_for_body
 
@@ -74,6 +76,11 @@ def test_cli_upgrade_v1_to_v2_keeps_every_byte_of_data(flavour, request, tmp_pat
         assert len(pre) == 1 and pre[0]["backup_type"] == "pre-upgrade" and pre[0]["status"] == "completed"
         assert Path(pre[0]["file_path"]).is_file() and Path(pre[0]["data_file_path"]).is_file()
 
+        with sqlite3.connect(node.root / "state" / "history.db") as conn:
+            queued = [agent_pb2.TelemetryEvent.FromString(p) for (p,) in conn.execute("SELECT payload FROM outbox WHERE kind = 'telemetry' ORDER BY seq")]
+        assert [(e.service_upgrade.from_version, e.service_upgrade.to_version, e.service_upgrade.outcome) for e in queued] == [
+            ("0.0.0", "1.0.0", common_pb2.UPGRADE_OUTCOME_SUCCESS), ("1.0.0", "2.0.0", common_pb2.UPGRADE_OUTCOME_SUCCESS)]
+
         status = agent_cli(node, "status")
         assert status.returncode == 0, status.stderr
         assert "2.0.0" in status.stdout and "running / healthy" in status.stdout
@@ -111,6 +118,10 @@ async def test_unhealthy_release_is_rolled_back_automatically(node, app_images, 
     assert service_version_in_config(node) == "1.0.0" and engine.current_version() == "1.0.0"
     last = history(node)[-1]
     assert (last["status"], last["failed_step"]) == ("FAILED", "health")
+    (payload,) = engine.store.query("SELECT payload FROM outbox WHERE kind = 'telemetry' ORDER BY seq DESC LIMIT 1")
+    reported = agent_pb2.TelemetryEvent.FromString(payload["payload"]).service_upgrade
+    assert (reported.to_version, reported.outcome) == ("2.0.0", common_pb2.UPGRADE_OUTCOME_FAILED)
+    assert reported.details.startswith("health: ")
     assert "rollback" in json.loads(last["step_timings"])
 
 
@@ -210,3 +221,34 @@ async def test_download_failures_change_nothing_and_a_good_download_installs(nod
     result = await engine.upgrade(UrlSource(url=url, sha256=sha, version="2.0.0"))
     assert result.ok, result
     assert fetch(node.url + "/version") == "2.0.0"
+
+
+class IncrementalSource:
+    """A source as the delta download provides one: only changed files, plus the deleted ones."""
+
+    def __init__(self, bundle_file: Path, version: str, deleted: tuple[str, ...]) -> None:
+        self.bundle_file, self.version, self.deleted = bundle_file, version, deleted
+        self.description, self.size_bytes = f"incremental {version}", bundle_file.stat().st_size
+
+    async def stage(self, folder: Path, progress) -> StagedBundle:  # type: ignore[no-untyped-def]
+        with zipfile.ZipFile(self.bundle_file) as z:
+            z.extractall(folder)
+        await progress(100.0, "staged")
+        return StagedBundle(folder=folder, version=self.version, full=False, deleted=self.deleted)
+
+
+async def test_incremental_source_deletes_only_the_listed_files(node, app_images):  # noqa: F811
+    engine = await install(node, app_images, files={"old.conf": b"old", "keep.conf": b"keep"})
+    (node.compose_dir / "local.override").write_text("the admin's own file")
+    changed = bundle(node, app_images, "2.0.0", name="incremental.zip")
+    result = await engine.upgrade(IncrementalSource(changed, "2.0.0", ("old.conf",)))
+    assert result.ok, result
+    assert fetch(node.url + "/version") == "2.0.0"
+    assert not (node.compose_dir / "old.conf").exists()
+    assert (node.compose_dir / "keep.conf").read_text() == "keep"
+    assert (node.compose_dir / "local.override").read_text() == "the admin's own file"
+    # The next full bundle removes what the releases installed, never the admin's own file.
+    result = await engine.upgrade(FileSource(path=bundle(node, app_images, "1.0.0", name="full-1.zip"), version="1.0.1"))
+    assert result.ok, result
+    assert not (node.compose_dir / "keep.conf").exists()
+    assert (node.compose_dir / "local.override").exists()

@@ -251,3 +251,19 @@ async def test_wrong_release_kind_missing_release_and_checksum(session_factory, 
             await bundles.signed_manifest(s, settings, service)
         with pytest.raises(NotFound):
             await bundles.package_file(s, settings, project="demo", version="1.0.1", file_name="docker.zip")
+
+
+async def test_deleting_a_release_drops_its_chunk_references(session_factory, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from server.services.releases import delete_release
+
+    v1 = await make_release(session_factory, "demo", "1.0.0")
+    v2 = await make_release(session_factory, "demo", "1.1.0")
+    first = await bundles.ingest_bundle(session_factory, settings, release_id=v1, archive=_bundle(tmp_path, "1.0.0"))
+    second = await bundles.ingest_bundle(session_factory, settings, release_id=v2, archive=_bundle(tmp_path, "1.1.0"))
+    async with session_factory() as s, s.begin():
+        await delete_release(s, v1)
+    async with session_factory() as s:
+        refs = dict((await s.execute(select(m.Chunk.id, m.Chunk.refcount))).all())
+        assert await s.scalar(select(func.count()).select_from(m.BundleManifest)) == 1
+    old, new = first.signed.manifest.chunk_ids(), second.signed.manifest.chunk_ids()
+    assert all(refs[c] == 1 for c in new) and all(refs[c] == 0 for c in old - new)

@@ -23,6 +23,7 @@ from agent.download import ChunkDownloader, InstalledBundle
 from common import manifest as mf
 from common.errors import InvalidInput, Unavailable
 from common.signing import generate_key
+from generated.upkeep.v1 import agent_pb2 as pb
 from generated.upkeep.v1 import agent_pb2_grpc
 from server.app import UpkeepServer
 from server.db import models as m
@@ -45,6 +46,8 @@ class Setup:
     src2: Path
     m1: mf.Manifest
     m2: mf.Manifest
+    b1: bytes
+    b2: bytes
 
 
 @pytest.fixture
@@ -64,7 +67,8 @@ async def setup(db_url: str, session_factory, tmp_path: Path) -> AsyncIterator[S
         r2 = await bundles.ingest_bundle(session_factory, settings, release_id=v2, archive=archive_dir(src2, tmp_path / "v2.zip"))
         await bundles.prepare_pair(session_factory, settings, v2)
         creds, _ = await enroll_agent(session_factory, "demo")
-        yield Setup(server, creds, public_key(settings).public_key, v1, v2, src1, src2, r1.signed.manifest, r2.signed.manifest)
+        yield Setup(server, creds, public_key(settings).public_key, v1, v2, src1, src2, r1.signed.manifest, r2.signed.manifest,
+                    r1.signed.signed_bytes, r2.signed.signed_bytes)
     finally:
         await server.stop()
 
@@ -92,7 +96,7 @@ def _installed(s: Setup, tmp_path: Path) -> InstalledBundle:
     root = tmp_path / "node"
     if not root.exists():
         shutil.copytree(s.src1, root)
-    return InstalledBundle(root=root, release_id=s.v1, manifest=s.m1)
+    return InstalledBundle(root=root, release_id=s.v1, manifest=s.m1, signed_bytes=s.b1)
 
 
 def _bytes_of(manifest: mf.Manifest, ids: set[str]) -> int:
@@ -112,6 +116,12 @@ async def test_cold_download_then_upgrade_moves_only_changed_chunks(setup: Setup
     assert plain.stats.local_bytes == _bytes_of(setup.m2, setup.m2.chunk_ids() & setup.m1.chunk_ids())
     assert plain.deleted == ("config/old.env",)
     assert plain.stats.fetched_bytes < setup.m2.total_size / 3  # base layers stayed home
+
+    channel, downloader = _downloader(f"127.0.0.1:{setup.server.grpc_port}", setup, tmp_path / "probe")
+    async with channel:
+        reply = await downloader.stub.GetManifest(pb.GetManifestRequest(release_id=setup.v2, base_release_id=setup.v1), metadata=setup.creds)
+    assert reply.delta_base_release_id == setup.v1 and not reply.manifest.signed_bytes
+    assert 0 < len(reply.signed_bytes_delta) < len(setup.b2) / 4  # the manifest itself travels as a delta
 
     delta = await _download(setup, tmp_path / "delta", setup.v2, installed=installed)
     _same_tree(delta.folder, setup.src2)
@@ -229,7 +239,7 @@ async def test_tampered_manifest_other_key_and_downgrade_are_refused(setup: Setu
             await downloader.download(setup.v1)
     assert wrong_key.value.error_code == "BAD_SIGNATURE"
 
-    installed = InstalledBundle(root=setup.src2, release_id=setup.v2, manifest=setup.m2)
+    installed = InstalledBundle(root=setup.src2, release_id=setup.v2, manifest=setup.m2, signed_bytes=setup.b2)
     with pytest.raises(InvalidInput) as downgrade:
         await _download(setup, tmp_path / "s2", setup.v1, installed=installed)
     assert downgrade.value.error_code == "DOWNGRADE_REFUSED"

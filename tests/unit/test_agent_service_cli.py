@@ -78,7 +78,7 @@ def manifest_server():  # type: ignore[no-untyped-def]
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
-            requests.append(self.path)
+            requests.append(f"{self.path} client={self.headers.get('X-Client-ID')}")
             body = json.dumps(SEED_SERVICE_MANIFEST if "docker" in self.path else SEED_CLIENT_MANIFEST).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -105,6 +105,8 @@ def test_check_update_reads_the_seed_manifests(tmp_path: Path, manifest_server) 
     assert "新增了数据导出模块" in result.stdout and "优化了启动性能" in result.stdout
     assert any(r.startswith("/api/v1/docker/update/manifest?current_version=1.1.0") for r in requests)
     assert any("platform=linux-" in r and "current_version=0.1.0" in r for r in requests)
+    client_uuid = Store(tmp_path / "state" / "history.db").query("SELECT client_uuid FROM client_identity")[0]["client_uuid"]
+    assert all(r.endswith(f"client={client_uuid}") for r in requests)
     stored = json.loads(Store(tmp_path / "state" / "history.db").get("update.available") or "{}")
     assert stored["service_available"] == "1.2.0"
     assert stored["service_package"]["size"] == 600000000

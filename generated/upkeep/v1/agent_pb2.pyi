@@ -305,16 +305,22 @@ class ConnectResponse(_message.Message):
     def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., command: _Optional[_Union[_common_pb2.Command, _Mapping]] = ..., cancel: _Optional[_Union[CommandCancel, _Mapping]] = ..., announcement: _Optional[_Union[_common_pb2.Announcement, _Mapping]] = ..., telemetry_ack: _Optional[_Union[TelemetryAck, _Mapping]] = ..., goodbye: _Optional[_Union[Goodbye, _Mapping]] = ..., settings: _Optional[_Union[AgentSettings, _Mapping]] = ..., result_ack: _Optional[_Union[CommandResultAck, _Mapping]] = ...) -> None: ...
 
 class GetManifestRequest(_message.Message):
-    __slots__ = ("release_id",)
+    __slots__ = ("release_id", "base_release_id")
     RELEASE_ID_FIELD_NUMBER: _ClassVar[int]
+    BASE_RELEASE_ID_FIELD_NUMBER: _ClassVar[int]
     release_id: int
-    def __init__(self, release_id: _Optional[int] = ...) -> None: ...
+    base_release_id: int
+    def __init__(self, release_id: _Optional[int] = ..., base_release_id: _Optional[int] = ...) -> None: ...
 
 class GetManifestResponse(_message.Message):
-    __slots__ = ("manifest",)
+    __slots__ = ("manifest", "signed_bytes_delta", "delta_base_release_id")
     MANIFEST_FIELD_NUMBER: _ClassVar[int]
+    SIGNED_BYTES_DELTA_FIELD_NUMBER: _ClassVar[int]
+    DELTA_BASE_RELEASE_ID_FIELD_NUMBER: _ClassVar[int]
     manifest: _common_pb2.SignedManifest
-    def __init__(self, manifest: _Optional[_Union[_common_pb2.SignedManifest, _Mapping]] = ...) -> None: ...
+    signed_bytes_delta: bytes
+    delta_base_release_id: int
+    def __init__(self, manifest: _Optional[_Union[_common_pb2.SignedManifest, _Mapping]] = ..., signed_bytes_delta: _Optional[bytes] = ..., delta_base_release_id: _Optional[int] = ...) -> None: ...
 
 class FetchChunksRequest(_message.Message):
     __slots__ = ("release_id", "chunk_ids", "base_file_sha256s", "accept_delta", "base_release_id")

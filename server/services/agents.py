@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from common.i18n import N_
 from generated.upkeep.v1 import common_pb2
-from server.db.models import Client, ClientKind, Project
+from server.db.models import Client, ClientKind, Project, ServiceUpgradeHistory
 
 __all__ = [
     "AgentFilter",
@@ -305,3 +305,29 @@ async def project_id(session: AsyncSession, slug: str) -> int:
     if found is None:
         raise NotFound(PROJECT_NOT_FOUND, project=slug)
     return found
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class UpgradeRecordView:
+    """One row of an agent's service upgrade history (seed 2 §5.2.2)."""
+
+    id: int
+    from_version: str
+    to_version: str
+    status: str
+    details: str
+    upgraded_at: datetime
+    command_id: int | None
+
+
+async def upgrade_history(session: AsyncSession, agent_id: int, *, limit: int = 50) -> list[UpgradeRecordView]:
+    """The agent's service upgrades, newest first."""
+    history = ServiceUpgradeHistory
+    rows = await session.scalars(
+        select(history).where(history.client_id == agent_id).order_by(history.id.desc()).limit(limit)
+    )
+    return [
+        UpgradeRecordView(id=r.id, from_version=r.from_version, to_version=r.to_version, status=r.status,
+                          details=r.details or "", upgraded_at=r.upgraded_at, command_id=r.command_id)
+        for r in rows
+    ]

@@ -6,13 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from server.db.engine import async_url, migrate
 from tests.browser.console import MAX_UPLOAD_BYTES
 from tests.fixtures.servers import ServerProcess, server_env, start_server_process
 
 CHROMIUM = "/usr/bin/chromium"
+#: Deadline for what a person would wait for on a busy 2-core machine (argon2, page loads).
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -43,7 +45,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]
     try:
         yield server
     finally:
-        server.terminate()
+        server.terminate(timeout=60)
 
 
 @pytest.fixture

@@ -114,7 +114,9 @@ async def _report(request: Request, client_uuid: str, body: UpgradeBody, kind: c
     report = clients.UpgradeReport(kind=kind, **body.model_dump())
     async with _runtime(request).session_factory() as session, session.begin():
         client = clients.require_client(await clients.touch_client(session, client_uuid, ip=client_ip(request)), client_uuid)
-        await clients.record_upgrade(session, client, report)
+        await clients.record_upgrade(
+            session, client, report, ip=client_ip(request), user_agent=request.headers.get("user-agent")
+        )
     return Response(status_code=202)
 
 

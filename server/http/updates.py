@@ -24,7 +24,8 @@ from server.http.clients import ERRORS_400, client_uuid_header, iso_z
 from server.http.errors import ErrorBody, request_locale
 from server.runtime import Runtime
 from server.services import clients, manifests
-from server.services.resolve import ReleaseCatalog, UpdateQuery
+from server.services.events import EventRecord, EventRecorder
+from server.services.resolve import ReleaseCatalog, UpdateAnswer, UpdateQuery
 
 __all__ = ["router"]
 
@@ -121,10 +122,20 @@ async def _registered(runtime: Runtime, client_uuid: str) -> clients.ClientInfo 
         return await clients.get_client(session, client_uuid)
 
 
-async def _touch(request: Request, client_uuid: str, **versions: str) -> None:
-    # EVENTS: once server/services/events.py lands, record a `check` event here.
-    async with _runtime(request).session_factory() as session, session.begin():
-        await clients.touch_client(session, client_uuid, ip=client_ip(request), **versions)
+async def _checked(
+    request: Request, answer: UpdateAnswer, query: UpdateQuery, client_uuid: str | None, **versions: str
+) -> None:
+    """Record the ``check`` event and, for a registered client, refresh last_seen_at and its version."""
+    runtime = _runtime(request)
+    runtime.component("events", EventRecorder).record(EventRecord(
+        action="check", version=answer.latest_version, project_id=answer.project_id,
+        release_id=answer.release.id if answer.release else None, client_id=query.client_id,
+        client_version=query.current_version, region=query.region, ip_address=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    ))
+    if client_uuid:
+        async with runtime.session_factory() as session, session.begin():
+            await clients.touch_client(session, client_uuid, ip=client_ip(request), **versions)
 
 
 async def service_manifest(
@@ -138,8 +149,8 @@ async def service_manifest(
     runtime = _runtime(request)
     client = await _registered(runtime, client_uuid)
     query = _query(request, client_uuid, client, current_version, channel=channel, platform=_client_platform(client))
-    found = await manifests.service_manifest(_catalog(runtime), runtime.session_factory, runtime.settings, query)
-    await _touch(request, client_uuid, service_version=version.display)
+    answer, found = await manifests.service_manifest(_catalog(runtime), runtime.session_factory, runtime.settings, query)
+    await _checked(request, answer, query, client_uuid, service_version=version.display)
     if found is None:
         return Response(status_code=304)
     body = ServiceManifestOut(
@@ -165,8 +176,8 @@ async def client_manifest(
     runtime = _runtime(request)
     client = await _registered(runtime, client_uuid)
     query = _query(request, client_uuid, client, current_version, channel=channel, platform=wanted)
-    found = await manifests.client_manifest(_catalog(runtime), query)
-    await _touch(request, client_uuid, client_version=version.display)
+    answer, found = await manifests.client_manifest(_catalog(runtime), query)
+    await _checked(request, answer, query, client_uuid, client_version=version.display)
     if found is None:
         return Response(status_code=204)
     body = TauriStaticOut(
@@ -214,9 +225,8 @@ async def tauri_dynamic(
     client = await _registered(runtime, client_uuid) if client_uuid else None
     identity = client_uuid or f"ip:{client_ip(request)}"
     query = _query(request, identity, client, current_version, channel=channel, platform=wanted, project=project)
-    found = await manifests.client_manifest(_catalog(runtime), query)
-    if client is not None and client_uuid:
-        await _touch(request, client_uuid, client_version=version.display)
+    answer, found = await manifests.client_manifest(_catalog(runtime), query)
+    await _checked(request, answer, query, client_uuid if client else None, client_version=version.display)
     if found is None:
         return Response(status_code=204)
     body = TauriDynamicOut(

@@ -6,6 +6,9 @@
     delete_announcement(session, announcement_id)
     AnnouncementBus                                                             (live push)
 
+A created announcement reaches every started ``AnnouncementBus`` once the creating
+transaction commits, whoever created it (gRPC, console); a rollback publishes nothing.
+
 A client sees global announcements and those of its project while ``now`` is inside the
 window. Its ``since`` compares with the time an announcement became visible (the later of
 creation and ``visible_from``), so a scheduled announcement is not missed by a client that
@@ -21,8 +24,9 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import case, delete, event, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from common.errors import InvalidInput, NotFound
 from common.i18n import DEFAULT_LOCALE, LOCALES, N_, normalize_locale
@@ -51,6 +55,7 @@ BAD_WINDOW = N_("The visibility window ends before it starts.")
 NOT_FOUND = N_("Announcement {announcement_id} was not found.")
 
 MAX_TEXT = 10_000
+_PENDING = "upkeep_new_announcements"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -129,7 +134,7 @@ def _check(new: NewAnnouncement) -> tuple[str, dict[str, str]]:
 async def create_announcement(
     session: AsyncSession, new: NewAnnouncement, *, created_by: str | None = None
 ) -> AnnouncementInfo:
-    """Store an announcement; publish it on the bus after the transaction commits."""
+    """Store an announcement; started buses get it when the transaction commits."""
     level, content = _check(new)
     project = await get_project(session, new.project.strip().lower()) if new.project else None
     row = Announcement(
@@ -139,7 +144,9 @@ async def create_announcement(
     )
     session.add(row)
     await session.flush()
-    return _info(row, project.slug if project else None)
+    info = _info(row, project.slug if project else None)
+    session.info.setdefault(_PENDING, []).append(info)
+    return info
 
 
 def _published_at():  # type: ignore[no-untyped-def]
@@ -217,17 +224,23 @@ class AnnouncementBus:
         self._queues: set[asyncio.Queue[AnnouncementInfo]] = set()
 
     async def start(self) -> None:
-        """Nothing to start: publishing is synchronous."""
+        _buses.add(self)
 
     async def stop(self) -> None:
+        _buses.discard(self)
         self._queues.clear()
 
     @property
     def subscribers(self) -> int:
         return len(self._queues)
 
+    @property
+    def backlog(self) -> int:
+        """Items waiting in subscribers' queues."""
+        return sum(queue.qsize() for queue in self._queues)
+
     def publish(self, announcement: AnnouncementInfo) -> None:
-        """Hand ``announcement`` to every subscriber (call after the creating transaction committed)."""
+        """Hand ``announcement`` to every subscriber."""
         for queue in self._queues:
             if queue.full():
                 with contextlib.suppress(asyncio.QueueEmpty):
@@ -248,3 +261,19 @@ class AnnouncementBus:
             yield items()
         finally:
             self._queues.discard(queue)
+
+
+_buses: set[AnnouncementBus] = set()
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_committed(session: Session) -> None:
+    for info in session.info.pop(_PENDING, ()):
+        for bus in list(_buses):
+            bus.publish(info)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction: object) -> None:
+    if previous_transaction is not None and getattr(previous_transaction, "parent", None) is None:
+        session.info.pop(_PENDING, None)

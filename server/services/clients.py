@@ -3,7 +3,7 @@
     register_client(session, Registration, default_project=) -> ClientInfo   (409 when known)
     parse_client_uuid(raw) -> str                                            (400 when malformed)
     touch_client(session, client_uuid, ip=) -> ClientInfo | None             (last_seen_at)
-    record_upgrade(session, client, UpgradeReport) -> UpgradeRecord          (history rows)
+    record_upgrade(session, client, UpgradeReport) -> UpgradeRecord          (history + event)
 
 A client belongs to the project it registered with (the default project otherwise).
 """
@@ -26,11 +26,13 @@ from common.versions import Version
 from server.db.models import (
     Client,
     ClientKind,
+    EventAction,
     ClientSelfUpgradeHistory,
     Project,
     ServiceUpgradeHistory,
     UpgradeStatus,
 )
+from server.services.events import EventRecord, write_events
 from server.services.projects import ensure_project, get_project
 
 __all__ = [
@@ -200,8 +202,16 @@ def require_client(client: ClientInfo | None, client_uuid: str) -> ClientInfo:
     return client
 
 
-async def record_upgrade(session: AsyncSession, client: ClientInfo, report: UpgradeReport) -> UpgradeRecord:
-    """A history row; on success the client's installed version moves to ``to_version``."""
+async def record_upgrade(
+    session: AsyncSession,
+    client: ClientInfo,
+    report: UpgradeReport,
+    *,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> UpgradeRecord:
+    """A history row and its ``success``/``failed`` event, in the caller's transaction;
+    on success the client's installed version moves to ``to_version``."""
     status = report.status.strip().upper()
     if status not in {s.value for s in UpgradeStatus}:
         raise InvalidInput(BAD_STATUS, error_code="INVALID_STATUS", status=report.status)
@@ -219,8 +229,12 @@ async def record_upgrade(session: AsyncSession, client: ClientInfo, report: Upgr
         column = "service_version" if report.kind is UpgradeKind.SERVICE else "client_version"
         await session.execute(update(Client).where(Client.id == client.id).values({column: to_version}))
     await session.flush()
-    # EVENTS: once server/services/events.py lands, add here in this transaction:
-    # await write_events(session, [EventRecord(action=status.lower(), version=to_version, ...)])
+    await write_events(session, [EventRecord(
+        action=EventAction.SUCCESS.value if status == UpgradeStatus.SUCCESS else EventAction.FAILED.value,
+        version=to_version, project_id=client.project_id, client_id=client.client_uuid, client_version=from_version,
+        region=client.region, ip_address=ip, user_agent=user_agent,
+        error_message=None if status == UpgradeStatus.SUCCESS else (report.details or None),
+    )])
     return UpgradeRecord(
         id=row.id, kind=report.kind, client_id=client.id, from_version=from_version, to_version=to_version,
         status=status, details=row.details, upgraded_at=row.upgraded_at,

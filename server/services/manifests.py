@@ -1,10 +1,12 @@
 """Update manifests for polling clients, built on the one resolution (``resolve_update``).
 
-    service_manifest(catalog, session_factory, settings, query) -> ServiceManifest | None
+    service_manifest(catalog, session_factory, settings, query) -> (answer, ServiceManifest | None)
         seed 2 §7.2.2 manifest.json; None = up to date (304)
-    client_manifest(catalog, query) -> ClientManifest | None
+    client_manifest(catalog, query) -> (answer, ClientManifest | None)
         Tauri updater: static JSON (every platform) and dynamic answer (the client's own
         platform); None = no update (204)
+
+The resolution's answer comes along so the caller can record the ``check`` event.
 
 Service packages come from the release's bundle (full zip, and the incremental zip when
 the client runs the previous bundled release); a release without a bundle offers its
@@ -51,7 +53,6 @@ class ServiceManifest:
     notes: str
     full: PackageRef
     incremental: PackageRef
-    answer: UpdateAnswer
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -70,7 +71,6 @@ class ClientManifest:
     platforms: dict[str, PlatformEntry]
     #: The asking client's own entry (the dynamic endpoint's ``url``/``signature``).
     own: PlatformEntry
-    answer: UpdateAnswer
 
 
 def _published(answer: UpdateAnswer) -> datetime:
@@ -84,11 +84,11 @@ async def service_manifest(
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     query: UpdateQuery,
-) -> ServiceManifest | None:
-    """The manifest of the service release this client should take, or None when current."""
+) -> tuple[UpdateAnswer, ServiceManifest | None]:
+    """The manifest of the service release this client should take (None when current)."""
     answer = await resolve_update(catalog, dataclasses.replace(query, kind="service"))
     if not answer.has_update or answer.release is None:
-        return None
+        return answer, None
     try:
         async with session_factory() as session:
             packages = await bundles.package_info(
@@ -98,17 +98,17 @@ async def service_manifest(
         incremental = PackageRef(url=packages.incremental.url, hash=packages.incremental.hash, size=packages.incremental.size)
     except NotFound:  # no bundle: the resolved artifact is the whole package
         full = incremental = PackageRef(url=answer.download_url, hash=answer.file_checksum, size=answer.file_size)
-    return ServiceManifest(
+    return answer, ServiceManifest(
         version=answer.latest_version, release_date=_published(answer), channel=answer.channel,
-        notes=answer.release_notes, full=full, incremental=incremental, answer=answer,
+        notes=answer.release_notes, full=full, incremental=incremental,
     )
 
 
-async def client_manifest(catalog: ReleaseCatalog, query: UpdateQuery) -> ClientManifest | None:
-    """The Tauri manifest of the client release for ``query.platform``, or None when none."""
+async def client_manifest(catalog: ReleaseCatalog, query: UpdateQuery) -> tuple[UpdateAnswer, ClientManifest | None]:
+    """The Tauri manifest of the client release for ``query.platform`` (None when none)."""
     answer = await resolve_update(catalog, dataclasses.replace(query, kind="client"))
     if not answer.has_update or answer.release is None or answer.artifact is None:
-        return None
+        return answer, None
     mirrors = (await catalog.snapshot(answer.project)).project.download_mirrors
     own = PlatformEntry(url=answer.download_url, signature=answer.signature)
     platforms = {
@@ -122,7 +122,7 @@ async def client_manifest(catalog: ReleaseCatalog, query: UpdateQuery) -> Client
     asking = answer.artifact.platform if answer.artifact.platform != ANY else query.platform
     if asking:
         platforms[asking] = own
-    return ClientManifest(
+    return answer, ClientManifest(
         version=answer.latest_version, notes=answer.release_notes, pub_date=_published(answer),
-        platforms=platforms, own=own, answer=answer,
+        platforms=platforms, own=own,
     )

@@ -173,3 +173,39 @@ def test_cli_create_admin_and_tokens(db_url: str, tmp_path) -> None:  # type: ig
     assert run_cli(["token", "revoke", token_id], env).returncode == 0
     assert run_cli(["token", "list"], env).stdout == ""
     assert run_cli(["token", "list", "--all"], env).stdout.rstrip().endswith("\trevoked")
+
+
+def test_cli_create_admin_prompts_on_a_terminal(db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import fcntl
+    import pty
+    import select as poll
+    import termios
+
+    env = {**os.environ, "LANG": "C.UTF-8", **server_env(db_url, tmp_path / "data")}
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "create-admin", "--username", "tty"],
+        stdin=slave, stdout=slave, stderr=slave, cwd=REPO_ROOT, env=env, start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # the pty becomes its terminal
+    )
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        while marker not in seen:
+            ready, _w, _x = poll.select([master], [], [], 60)
+            assert ready, f"no {marker!r} prompt; got {seen!r}"
+            seen += os.read(master, 1024)
+
+    try:
+        read_until(b"Password: ")
+        os.write(master, b"terminal-pass\n")
+        read_until(b"Repeat the password: ")
+        os.write(master, b"terminal-pass\n")
+        read_until(b"Admin tty created.")
+        assert proc.wait(30) == 0
+    finally:
+        proc.kill()
+        os.close(master)
+    assert b"terminal-pass" not in seen  # never echoed

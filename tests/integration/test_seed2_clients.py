@@ -17,7 +17,15 @@ from sqlalchemy import func, select
 from generated.upkeep.v1 import admin_pb2 as pb
 from generated.upkeep.v1 import admin_pb2_grpc, common_pb2
 from server.app import UpkeepServer
-from server.db.models import AuditLog, Client, ClientSelfUpgradeHistory, Diagnostic, ServiceUpgradeHistory
+from server.db.models import (
+    AuditLog,
+    Client,
+    ClientSelfUpgradeHistory,
+    Diagnostic,
+    EventRollup,
+    ServiceUpgradeHistory,
+    UpdateEvent,
+)
 from server.services import projects, tokens
 from server.services.announcements import AnnouncementBus
 from server.services.roles import Role
@@ -178,6 +186,19 @@ async def test_history_reports(server: UpkeepServer, http: httpx.AsyncClient) ->
     )
     assert "未注册" in _seed_error(stranger, 404, "CLIENT_NOT_REGISTERED")["message"]
     assert await _count(server, ServiceUpgradeHistory) == 2
+
+    async with server.runtime.session_factory() as s:  # one success/failed event per accepted report
+        events = (await s.execute(
+            select(UpdateEvent.action, UpdateEvent.version, UpdateEvent.client_version, UpdateEvent.error_message)
+            .order_by(UpdateEvent.id)
+        )).all()
+        rolled = await s.scalar(
+            select(func.sum(EventRollup.count)).where(EventRollup.action == "success", EventRollup.region == "*")
+        )
+    assert [tuple(e) for e in events] == [
+        ("success", "1.2.0", "1.1.0", None), ("success", "0.2.0", "0.1.0", None), ("failed", "1.3.0", "1.2.0", "health check"),
+    ]
+    assert rolled == 2
 
 
 def _ts(moment: datetime) -> Timestamp:

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from server.app import UpkeepServer
-from server.db.models import Client
+from server.db.models import Client, UpdateEvent
 from server.services import bundles, channels, releases
 from server.services.artifacts import spec_from_url
+from server.services.events import EventRecorder
 from tests.fixtures.bundles import BundleSpec, archive_dir, write_bundle
 from tests.fixtures.seed_examples import seed_example, shape
 from tests.fixtures.servers import make_settings
@@ -77,6 +78,18 @@ async def _client_release(server: UpkeepServer, version: str, **extra: object) -
     return info.id
 
 
+async def _checks(server: UpkeepServer) -> list[tuple[str, str]]:
+    """(offered or current version, client's version) of every recorded check, oldest first."""
+    assert server.runtime is not None
+    await server.runtime.component("events", EventRecorder).flush()
+    async with server.runtime.session_factory() as s:
+        rows = await s.execute(
+            select(UpdateEvent.version, UpdateEvent.client_version).where(UpdateEvent.action == "check")
+            .order_by(UpdateEvent.id)
+        )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
 async def _client_row(server: UpkeepServer) -> Client:
     assert server.runtime is not None
     async with server.runtime.session_factory() as s:
@@ -116,6 +129,9 @@ async def test_service_manifest_from_bundles(server: UpkeepServer, http: httpx.A
     current = await http.get("/api/v1/services/updates/manifest", params={"current_version": "v1.1.0"}, headers=headers)
     assert current.status_code == 304 and current.content == b""
     assert (await _client_row(server)).service_version == "v1.1.0"
+    assert await _checks(server) == [
+        ("1.1.0", "1.0.0"), ("1.1.0", "1.0.0"), ("1.1.0", "1.0.0"), ("1.1.0", "0.9.0"), ("v1.1.0", "v1.1.0"),
+    ]
 
 
 async def test_service_manifest_bad_input_changes_nothing(server: UpkeepServer, http: httpx.AsyncClient, tmp_path: Path) -> None:
@@ -138,6 +154,7 @@ async def test_service_manifest_bad_input_changes_nothing(server: UpkeepServer, 
         assert set(response.json()) == {"error_code", "message"} and response.json()["error_code"] == code
     after = await _client_row(server)
     assert (after.service_version, after.last_seen_at) == (before.service_version, before.last_seen_at)
+    assert len(await _checks(server)) == 1  # refused requests recorded nothing
 
 
 async def test_tauri_static_manifest(server: UpkeepServer, http: httpx.AsyncClient) -> None:
@@ -177,6 +194,7 @@ async def test_tauri_dynamic_endpoint(server: UpkeepServer, http: httpx.AsyncCli
     assert (await _client_row(server)).client_version == "v1.1.9"
 
     assert (await http.get("/default/tauri/linux/x86_64/1.2.0")).status_code == 204
+    assert await _checks(server) == [("1.2.0", "1.0.0"), ("1.2.0", "v1.1.9"), ("1.2.0", "1.2.0")]
     assert (await http.get("/default/tauri/linux/i686/1.0.0")).status_code == 204  # no artifact for it
     unknown = await http.get("/nope/tauri/linux/x86_64/1.0.0", headers={"accept-language": "zh-CN"})
     assert unknown.status_code == 404 and unknown.json()["error_code"] == "PROJECT_NOT_FOUND"

@@ -1,4 +1,4 @@
-"""AdminService methods: announcements (created ones are pushed to live subscribers)."""
+"""AdminService methods: announcements (the bus pushes created ones once committed)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,6 @@ class AnnouncementsAdminMixin:
                 session, principal, "announcement.create", "announcement", info.id,
                 {"level": info.level, "project": info.project}, peer_ip(context),
             )
-        self.runtime.component("announcements", ann.AnnouncementBus).publish(info)
         return pb.CreateAnnouncementResponse(announcement=announcement_to_proto(info))
 
     async def ListAnnouncements(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from webui.i18n import N_, _
 
-__all__ = ["label"]
+__all__ = ["actor", "label"]
 
 LABELS: dict[str, str] = {
     "user.create": N_("Created a user"),
@@ -14,6 +14,16 @@ LABELS: dict[str, str] = {
     "token.revoke": N_("Revoked an API token"),
     "project.create": N_("Created a project"),
     "project.update": N_("Edited a project"),
+    "channel.update": N_("Changed a channel"),
+    "rule.create": N_("Created a rule"),
+    "rule.update": N_("Edited a rule"),
+    "rule.delete": N_("Deleted a rule"),
+    "rule.reorder": N_("Reordered the rules"),
+    "announcement.create": N_("Published an announcement"),
+    "announcement.delete": N_("Deleted an announcement"),
+    "command.send": N_("Sent a command"),
+    "enrollment_token.create": N_("Created an enrollment token"),
+    "enrollment_token.revoke": N_("Revoked an enrollment token"),
     "release.create": N_("Created a release"),
     "release.update": N_("Edited a release"),
     "release.publish": N_("Published a release"),
@@ -26,3 +36,8 @@ LABELS: dict[str, str] = {
 def label(action: str) -> str:
     """The translated name of ``action``, or the identifier itself when unknown."""
     return _(LABELS[action]) if action in LABELS else action
+
+
+def actor(value: str) -> str:
+    """The name in an audit actor (``user:alice`` / ``token:ci`` → ``alice`` / ``ci``)."""
+    return value.split(":", 1)[-1]

@@ -30,3 +30,38 @@ def channel_label(name: str, display_name: str | None = None) -> str:
     if name in DEFAULT_CHANNELS:
         return _(DEFAULT_CHANNELS[name])
     return display_name or name
+
+COMMAND_TYPES: dict[str, str] = {
+    "upgrade": N_("Upgrade"),
+    "backup": N_("Backup"),
+    "rollback": N_("Rollback"),
+    "restart": N_("Restart"),
+    "self_update": N_("Agent self-update"),
+    "collect_diagnostics": N_("Collect diagnostics"),
+}
+COMMAND_STATUSES: dict[str, str] = {
+    "queued": N_("Queued"),
+    "sent": N_("Sent"),
+    "acked": N_("Received"),
+    "running": N_("Running"),
+    "succeeded": N_("Succeeded"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Cancelled"),
+    "expired": N_("Expired"),
+}
+FINISHED_COMMANDS = frozenset({"succeeded", "failed", "cancelled", "expired"})
+
+
+def command_type_label(value: str) -> str:
+    return _(COMMAND_TYPES[value]) if value in COMMAND_TYPES else value
+
+
+def command_status_label(value: str) -> str:
+    return _(COMMAND_STATUSES[value]) if value in COMMAND_STATUSES else value
+
+UPGRADE_RESULTS: dict[str, str] = {"SUCCESS": N_("Succeeded"), "FAILED": N_("Failed")}
+
+
+def upgrade_result_label(value: str) -> str:
+    """Seed 2's upgrade history status (``SUCCESS`` / ``FAILED``)."""
+    return _(UPGRADE_RESULTS[value.upper()]) if value.upper() in UPGRADE_RESULTS else value

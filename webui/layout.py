@@ -110,10 +110,10 @@ def _current_project(available: tuple[ProjectInfo, ...]) -> ProjectInfo | None:
 
 def console_page(
     path: str, title: str, *, role: Role = Role.VIEWER
-) -> Callable[[Callable[[PageContext], Awaitable[None]]], Callable[[Request], Awaitable[None]]]:
-    """Register a signed-in page; ``title`` is an N_()-marked id."""
+) -> Callable[[Callable[..., Awaitable[None]]], Callable[[Request], Awaitable[None]]]:
+    """Register a signed-in page; ``title`` is an N_()-marked id; path parameters reach the body as strings."""
 
-    def decorate(body: Callable[[PageContext], Awaitable[None]]) -> Callable[[Request], Awaitable[None]]:
+    def decorate(body: Callable[..., Awaitable[None]]) -> Callable[[Request], Awaitable[None]]:
         @ui.page(path)
         async def page(request: Request) -> None:
             chosen = use_browser_language(request)
@@ -135,7 +135,7 @@ def console_page(
                         "text-negative"
                     )
                     return
-                await body(ctx)
+                await body(ctx, **request.path_params)
 
         return page
 

@@ -67,7 +67,7 @@ def open_release_dialog(
             notes = ui.textarea(value=(release.release_notes or "") if release else "").props(
                 'outlined rows=8 data-testid="release-notes"').classes("w-1/2")
             preview = ui.html(render_markdown(notes.value), sanitize=False).classes(
-                "w-1/2 border rounded p-2 overflow-auto max-h-64").props('data-testid="release-preview"')
+                "nicegui-markdown w-1/2 border rounded p-2 overflow-auto max-h-64").props('data-testid="release-preview"')
             notes.on_value_change(lambda e: preview.set_content(render_markdown(e.value)))
         breaking = ui.textarea(_("Breaking changes"), value=(release.breaking_changes or "") if release else "").props(
             'rows=2 data-testid="release-breaking"').classes("w-full")

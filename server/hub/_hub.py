@@ -27,7 +27,7 @@ from server.services import commands as commands_svc
 from server.services import telemetry as telemetry_svc
 from server.services.agents import AgentIdentity, check_labels
 from server.services.commands import CommandView
-from server.services.presence import flush_presence, maintenance_windows
+from server.services.presence import flush_presence, project_windows, windows_for
 
 __all__ = ["AgentHub", "MAX_MESSAGE_BYTES"]
 
@@ -38,6 +38,7 @@ MAX_MESSAGE_BYTES = 1024 * 1024
 HELLO_TIMEOUT_S = 30.0
 FLUSH_INTERVAL_S = 1.0
 EXPIRY_SWEEP_S = 30.0
+WINDOW_CACHE_S = 30.0
 
 HELLO_FIRST = N_("The first message on Connect must be Hello.")
 HELLO_TWICE = N_("Hello may be sent only once per stream.")
@@ -70,12 +71,19 @@ class AgentHub:
         self._pending = Pending()
         self._tasks: list[asyncio.Task[Any]] = []
         self._flush_lock = asyncio.Lock()
+        #: uuid → (identity, credential hash): connects need no query (Enroll and revoke invalidate).
+        self._credentials: dict[str, tuple[AgentIdentity, str]] = {}
+        #: Agents that may have QUEUED/SENT commands; others skip the pending query at connect.
+        self._maybe_pending: set[int] = set()
+        self._window_cache: dict[int, tuple[float, Any]] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
         async with self.runtime.session_factory() as s, s.begin():
             count = await agents_svc.mark_all_offline(s)
+            self._credentials = await agents_svc.load_credentials(s)
+            self._maybe_pending = await commands_svc.agents_with_deliverable(s)
         if count:
             logger.info("marked %d agents offline at start-up", count)
         self._tasks = [
@@ -116,8 +124,7 @@ class AgentHub:
         self, *, client_uuid: str, secret: str, peer_ip: str | None, requests: AsyncIterator[pb.ConnectRequest]
     ) -> AsyncIterator[pb.ConnectResponse]:
         """The response stream of one Connect call."""
-        async with self.runtime.session_factory() as s:
-            identity = await agents_svc.authenticate_agent(s, client_uuid, secret)
+        identity = await self._authenticate(client_uuid, secret)
         try:
             first = await asyncio.wait_for(anext(requests), HELLO_TIMEOUT_S)
         except (StopAsyncIteration, TimeoutError):
@@ -153,6 +160,35 @@ class AgentHub:
                 self._pending.offline(identity.id)
                 self.watchers.presence(identity.project, self._presence(identity, online=False))
 
+    async def _authenticate(self, client_uuid: str, secret: str) -> AgentIdentity:
+        """From the credential cache when it holds this secret, else from the database."""
+        cached = self._credentials.get(client_uuid)
+        if cached is not None and agents_svc.check_secret(cached[1], secret):
+            return cached[0]
+        try:
+            async with self.runtime.session_factory() as s:
+                identity, credential = await agents_svc.verify_agent(s, client_uuid, secret)
+        except SQLAlchemyError as exc:
+            raise Unavailable(SERVER_BUSY) from exc
+        self._credentials[client_uuid] = (identity, credential)
+        return identity
+
+    def forget(self, client_uuid: str) -> None:
+        """Drop a cached credential (re-enrolled or revoked agent)."""
+        self._credentials.pop(client_uuid, None)
+
+    def commands_queued(self, agent_ids: Iterable[int]) -> None:
+        """Agents that now have durable commands waiting (checked at their next connect)."""
+        self._maybe_pending.update(agent_ids)
+
+    async def _windows(self, project_id: int, agent_id: int, labels: dict[str, str]) -> Any:
+        loaded_at, windows = self._window_cache.get(project_id, (0.0, None))
+        if windows is None or time.monotonic() - loaded_at > WINDOW_CACHE_S:
+            async with self.runtime.session_factory() as s:
+                windows = await project_windows(s, project_id)
+            self._window_cache[project_id] = (time.monotonic(), windows)
+        return windows_for(windows, agent_id, labels)
+
     async def _admit(
         self, session: AgentSession, hello: pb.Hello, labels: dict[str, str], peer_ip: str | None
     ) -> tuple[pb.Welcome, list[CommandView]]:
@@ -174,13 +210,17 @@ class AgentHub:
         done = {*hello.executed_command_ids, *hello.running_command_ids}
         if hello.last_acked_command_id:
             done.add(hello.last_acked_command_id)
+        pending: list[CommandView] = []
         try:
-            async with self.runtime.session_factory() as s, s.begin():
-                if done:
-                    owned = await commands_svc.owned_uuids(s, identity.id, done)
-                    await commands_svc.mark_status(s, "acked", dict.fromkeys(owned, now))
-                pending = await commands_svc.pending_for_agent(s, identity.id, skip=done, now=now)
-                windows = await maintenance_windows(s, identity.id, identity.project_id, labels or identity.labels)
+            if identity.id in self._maybe_pending:
+                async with self.runtime.session_factory() as s, s.begin():
+                    if done:
+                        owned = await commands_svc.owned_uuids(s, identity.id, done)
+                        await commands_svc.mark_status(s, "acked", dict.fromkeys(owned, now))
+                    pending = await commands_svc.pending_for_agent(s, identity.id, skip=done, now=now)
+                if not pending:
+                    self._maybe_pending.discard(identity.id)
+            windows = await self._windows(identity.project_id, identity.id, labels or identity.labels)
         except SQLAlchemyError as exc:
             raise Unavailable(SERVER_BUSY) from exc
         welcome = pb.Welcome(agent_id=identity.id, session_id=session.session_id, server_version=_server_version())
@@ -304,6 +344,8 @@ class AgentHub:
         """Push freshly queued commands to the agents connected here; returns how many went out."""
         templates: dict[int, common_pb2.Command] = {}
         delivered = 0
+        views = list(views)
+        self.commands_queued(view.agent_id for view in views)
         for view in views:
             session = self.sessions.get(view.agent_id)
             if session is None:
@@ -331,6 +373,9 @@ class AgentHub:
 
     def revoke(self, agent_id: int, reason: str = "") -> bool:
         """Close the agent's stream at once with Goodbye{REVOKED}."""
+        for client_uuid, (identity, _hash) in list(self._credentials.items()):
+            if identity.id == agent_id:
+                self.forget(client_uuid)
         session = self.sessions.get(agent_id)
         if session is None:
             return False

@@ -35,6 +35,7 @@ class AgentLinkMixin:
         )
         async with self.runtime.session_factory() as s, s.begin():
             result = await enrollment.enroll(s, data)
+        self.runtime.component("agent_hub", AgentHub).forget(result.client_uuid)
         response = pb.EnrollResponse(
             agent_id=result.agent_id, client_uuid=result.client_uuid, secret=result.secret, project=result.project,
         )

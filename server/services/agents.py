@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from common.i18n import N_
 from generated.upkeep.v1 import common_pb2
-from server.db.models import Client, ClientKind, Project
+from server.db.models import Client, ClientKind, Project, ServiceUpgradeHistory
 
 __all__ = [
     "AgentFilter",
@@ -37,6 +37,9 @@ __all__ = [
     "resolve_agent_ids",
     "mark_all_offline",
     "check_labels",
+    "check_secret",
+    "verify_agent",
+    "load_credentials",
     "project_id",
 ]
 
@@ -145,27 +148,48 @@ class AgentView:
         return agent
 
 
+def _credential_query() -> Select[Any]:
+    return (
+        select(Client.id, Client.client_uuid, Client.project_id, Client.labels, Client.credential_hash,
+               Client.revoked_at, Project.slug)
+        .join(Project, Project.id == Client.project_id)
+        .where(Client.kind == ClientKind.AGENT.value)
+    )
+
+
+def _identity(row: Any) -> AgentIdentity:
+    return AgentIdentity(
+        id=row.id, client_uuid=row.client_uuid, project_id=row.project_id, project=row.slug, labels=dict(row.labels or {})
+    )
+
+
+def check_secret(credential_hash: str | None, secret: str) -> bool:
+    return bool(credential_hash) and hmac.compare_digest(credential_hash or "", hash_secret(secret))
+
+
+async def load_credentials(session: AsyncSession) -> dict[str, tuple[AgentIdentity, str]]:
+    """uuid → (identity, credential hash) of every enrolled, unrevoked agent (the hub's cache)."""
+    rows = await session.execute(_credential_query().where(Client.revoked_at.is_(None), Client.credential_hash.is_not(None)))
+    return {row.client_uuid: (_identity(row), row.credential_hash) for row in rows}
+
+
 async def authenticate_agent(session: AsyncSession, client_uuid: str, secret: str) -> AgentIdentity:
     """The agent holding ``secret``; UNAUTHENTICATED if wrong, PERMISSION_DENIED if revoked."""
+    return (await verify_agent(session, client_uuid, secret))[0]
+
+
+async def verify_agent(session: AsyncSession, client_uuid: str, secret: str) -> tuple[AgentIdentity, str]:
+    """Like :func:`authenticate_agent`, also returning the credential hash (for the hub's cache)."""
     if not client_uuid or not secret:
         raise Unauthenticated(MISSING_CREDENTIALS)
-    row = (
-        await session.execute(
-            select(Client.id, Client.client_uuid, Client.project_id, Client.labels, Client.credential_hash,
-                   Client.revoked_at, Project.slug)
-            .join(Project, Project.id == Client.project_id)
-            .where(Client.client_uuid == client_uuid, Client.kind == ClientKind.AGENT.value)
-        )
-    ).one_or_none()
+    row = (await session.execute(_credential_query().where(Client.client_uuid == client_uuid))).one_or_none()
     if row is None:
         raise Unauthenticated(BAD_CREDENTIALS)
     if row.revoked_at is not None:
         raise PermissionDenied(REVOKED, error_code="AGENT_REVOKED")
-    if not row.credential_hash or not hmac.compare_digest(row.credential_hash, hash_secret(secret)):
+    if not check_secret(row.credential_hash, secret):
         raise Unauthenticated(BAD_CREDENTIALS)
-    return AgentIdentity(
-        id=row.id, client_uuid=row.client_uuid, project_id=row.project_id, project=row.slug, labels=dict(row.labels or {})
-    )
+    return _identity(row), row.credential_hash
 
 
 async def mark_all_offline(session: AsyncSession) -> int:
@@ -281,3 +305,29 @@ async def project_id(session: AsyncSession, slug: str) -> int:
     if found is None:
         raise NotFound(PROJECT_NOT_FOUND, project=slug)
     return found
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class UpgradeRecordView:
+    """One row of an agent's service upgrade history (seed 2 §5.2.2)."""
+
+    id: int
+    from_version: str
+    to_version: str
+    status: str
+    details: str
+    upgraded_at: datetime
+    command_id: int | None
+
+
+async def upgrade_history(session: AsyncSession, agent_id: int, *, limit: int = 50) -> list[UpgradeRecordView]:
+    """The agent's service upgrades, newest first."""
+    history = ServiceUpgradeHistory
+    rows = await session.scalars(
+        select(history).where(history.client_id == agent_id).order_by(history.id.desc()).limit(limit)
+    )
+    return [
+        UpgradeRecordView(id=r.id, from_version=r.from_version, to_version=r.to_version, status=r.status,
+                          details=r.details or "", upgraded_at=r.upgraded_at, command_id=r.command_id)
+        for r in rows
+    ]

@@ -33,6 +33,7 @@ from server.services.telemetry import record_service_upgrade
 
 __all__ = [
     "ACTIVE",
+    "agents_with_deliverable",
     "COMMAND_TYPES",
     "CommandView",
     "cancel_command",
@@ -191,6 +192,11 @@ async def pending_for_agent(session: AsyncSession, agent_id: int, *, skip: Itera
     )).all()
     skipped = set(skip)
     return [CommandView.from_orm(c, u) for c, u in rows if c.uuid not in skipped]
+
+
+async def agents_with_deliverable(session: AsyncSession) -> set[int]:
+    """Agents with QUEUED or SENT commands."""
+    return set((await session.scalars(select(Command.client_id).where(Command.status.in_(DELIVERABLE)).distinct())).all())
 
 
 async def owned_uuids(session: AsyncSession, agent_id: int, uuids: Iterable[str]) -> set[str]:

@@ -56,3 +56,13 @@ def screenshot(page: Page, name: str) -> None:
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
     page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True)
 
+
+
+def choose_project(page: Page, slug: str, name: str) -> None:
+    """Make ``slug`` the current project of this browser session."""
+    page.goto("/projects")
+    expect(page.get_by_test_id("projects-table")).to_contain_text(slug)
+    use = page.get_by_test_id(f"use-{slug}")
+    if use.count():
+        use.click()
+    expect(page.get_by_test_id("project-select")).to_contain_text(name)

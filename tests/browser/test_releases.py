@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from server.services import projects, releases
+from server.services import channels, projects, releases
 from server.services.roles import Role
-from tests.browser.console import ADMIN, MAX_UPLOAD_BYTES, ensure_user, run_service, screenshot, sign_in
+from tests.browser.console import ADMIN, MAX_UPLOAD_BYTES, choose_project, ensure_user, run_service, screenshot, sign_in
 from tests.fixtures.bundles import BundleSpec, archive_dir, write_bundle
 from tests.fixtures.servers import ServerProcess
 
@@ -35,12 +35,8 @@ def shop(console: ServerProcess, page: Page) -> Page:
 
     run_service(console, create)
     sign_in(page)
-    page.goto("/projects")
-    use = page.get_by_test_id("use-shop")
-    if use.count():
-        use.click()
+    choose_project(page, "shop", "Shop")
     page.goto("/releases")
-    expect(page.get_by_test_id("project-select")).to_contain_text("Shop")
     return page
 
 
@@ -135,3 +131,29 @@ def test_release_lifecycle_from_the_list(shop: Page, console: ServerProcess) -> 
     page.get_by_test_id("filter-status").click()
     page.get_by_role("option", name="Revoked").click()
     expect(table).to_contain_text("v2.0.0-beta.1")
+
+
+def _channel(console: ServerProcess, name: str):  # type: ignore[no-untyped-def]
+    async def get(session):  # type: ignore[no-untyped-def]
+        return await channels.get_channel(session, "shop", name)
+
+    return run_service(console, get)
+
+
+def test_channel_rollout_slider_and_switches(shop: Page, console: ServerProcess) -> None:
+    page = shop
+    page.get_by_test_id("nav-channels").click()
+    slider = page.get_by_test_id("channel-stable").get_by_role("slider")
+    box = slider.bounding_box()
+    assert box is not None
+    slider.click(position={"x": box["width"] * 0.5, "y": box["height"] / 2})
+    expect(page.get_by_test_id("rollout-value-stable")).to_have_text("50 %")
+    expect(page.get_by_text("Stable saved.").first).to_be_visible()
+    assert _channel(console, "stable").rollout_percentage == 50
+
+    page.get_by_test_id("active-alpha").click()
+    expect(page.get_by_text("Alpha saved.").first).to_be_visible()
+    assert _channel(console, "alpha").is_active is False
+    screenshot(page, "channels-en")
+    page.reload()
+    expect(page.get_by_test_id("rollout-value-stable")).to_have_text("50 %")

@@ -10,6 +10,7 @@ from server.services.projects import ProjectInfo
 from server.services.roles import Role
 from webui.forms import FormErrors, slot
 from webui.i18n import N_, _, fmt_datetime
+from webui.labels import channel_label
 from webui.layout import PageContext, console_page
 from webui.session import action
 from webui.state import transaction
@@ -32,7 +33,7 @@ async def projects_page(ctx: PageContext) -> None:
     rows = [
         {
             "slug": p.slug, "name": p.name, "description": p.description or "",
-            "default_channel": p.default_channel, "created": fmt_datetime(p.created_at),
+            "default_channel": channel_label(p.default_channel), "created": fmt_datetime(p.created_at),
             "current": ctx.project is not None and p.slug == ctx.project.slug,
         }
         for p in ctx.projects

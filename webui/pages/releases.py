@@ -7,6 +7,7 @@ from typing import Any
 from nicegui import ui
 
 from server.services import audit, channels, releases
+from server.services.paging import PageSpec
 from server.services.roles import Role
 from webui.dialogs import confirm
 from webui.forms import slot
@@ -69,7 +70,7 @@ async def releases_page(ctx: PageContext) -> None:
             result = await releases.list_releases(
                 session, project=project, channel=channel_filter.value or None, kind=kind_filter.value or None,
                 statuses=[status_filter.value] if status_filter.value else None, search=search.value or None,
-                page=page, limit=size,
+                spec=PageSpec(page=page, size=size),
             )
         return [
             {

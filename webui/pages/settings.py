@@ -16,6 +16,7 @@ from webui.forms import FormErrors, slot
 from webui.i18n import LANGUAGES, N_, _, fmt_datetime
 from webui.layout import PageContext, console_page
 from webui import audit_labels
+from webui.pages.enrollment_tokens import enrollment_tokens
 from webui.paging import PagedTable
 from webui.session import ROLE_NAMES, action, role_name
 from webui.state import transaction
@@ -26,12 +27,15 @@ async def settings_page(ctx: PageContext) -> None:
     with ui.tabs().props("dense align=left no-caps") as tabs:
         users_tab = ui.tab("users", _("Users and roles")).props('data-testid="tab-users"')
         tokens_tab = ui.tab("tokens", _("API tokens")).props('data-testid="tab-tokens"')
+        enrollment_tab = ui.tab("enrollment", _("Enrollment tokens")).props('data-testid="tab-enrollment"')
         audit_tab = ui.tab("audit", _("Audit log")).props('data-testid="tab-audit"')
     with ui.tab_panels(tabs, value=users_tab).classes("w-full"):
         with ui.tab_panel(users_tab):
             await _users(ctx)
         with ui.tab_panel(tokens_tab):
             await _api_tokens(ctx)
+        with ui.tab_panel(enrollment_tab):
+            await enrollment_tokens(ctx)
         with ui.tab_panel(audit_tab):
             audit_log = await _audit_log()
 
@@ -267,7 +271,7 @@ async def _audit_log() -> PagedTable:
             result = await audit.list_audit(session, PageSpec(page=page, size=size))
         return [
             {
-                "id": e.id, "time": fmt_datetime(e.created_at), "actor": e.actor,
+                "id": e.id, "time": fmt_datetime(e.created_at), "actor": audit_labels.actor(e.actor),
                 "action": audit_labels.label(e.action), "target": e.target_id or "", "ip": e.ip or "",
             }
             for e in result.items

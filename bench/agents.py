@@ -1,0 +1,348 @@
+"""Many agents against one server process on PostgreSQL: memory, heartbeat CPU, command
+fan-out and reconnect after a restart. Prints figures; asserts nothing.
+
+    python bench/agents.py --agents 5000,10000,19000 [--heartbeat 30] [--workers 4]
+
+Each simulated agent is a real Connect stream on its own channel (its own TCP connection),
+spread over several client processes. Agents are inserted into a fresh database directly
+(enrollment is not what is measured). Figures, per agent count N:
+
+* RSS per agent = (server RSS with N connected − RSS with none) / N
+* heartbeat CPU = server CPU time over two heartbeat intervals / wall time, with every
+  agent's last_seen checked to have advanced in the database
+* fan-out = from the SendCommand call until the last agent received its command (each a
+  durable row)
+* reconnect = from the restarted server being ready until every agent is connected again
+* INTERNAL errors any agent saw (must be 0)
+
+Needs UPKEEP_TEST_PG_URL (or --pg-url), e.g. postgresql+psycopg://upkeep:upkeep@127.0.0.1:5432/postgres.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import random
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import grpc  # noqa: E402
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
+
+from agent.link import Backoff  # noqa: E402
+from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, agent_pb2_grpc, common_pb2  # noqa: E402
+
+# A local subchannel pool: otherwise channels to one target share a TCP connection.
+CHANNEL_OPTIONS = [("grpc.keepalive_time_ms", 60_000), ("grpc.enable_retries", 0), ("grpc.use_local_subchannel_pool", 1)]
+
+
+# ---------------------------------------------------------------------------- worker side
+
+
+class Fleet:
+    """The agents of one client process."""
+
+    def __init__(self, target: str, agents: list[tuple[int, str, str]], heartbeat: float) -> None:
+        self.target = target
+        self.agents = agents
+        self.heartbeat = heartbeat
+        self.connected: set[int] = set()
+        self.received: dict[str, float] = {}
+        self.errors: dict[str, int] = {}
+        self.details: dict[str, int] = {}
+        self.stop = asyncio.Event()
+
+    async def run_agent(self, agent_id: int, client_uuid: str, secret: str) -> None:
+        backoff = Backoff(0.5, 10.0)
+        metadata = (("x-upkeep-client-id", client_uuid), ("authorization", f"Bearer {secret}"))
+        await asyncio.sleep(random.uniform(0, 2))
+        while not self.stop.is_set():
+            queue: asyncio.Queue[pb.ConnectRequest | None] = asyncio.Queue()
+            queue.put_nowait(pb.ConnectRequest(hello=pb.Hello(agent_id=agent_id, client_uuid=client_uuid, client_version="0.1.0")))
+
+            async def requests():  # type: ignore[no-untyped-def]
+                while (item := await queue.get()) is not None:
+                    yield item
+
+            channel = grpc.aio.insecure_channel(self.target, options=CHANNEL_OPTIONS)
+            beat: asyncio.Task[None] | None = None
+            try:
+                call = agent_pb2_grpc.AgentServiceStub(channel).Connect(requests(), metadata=metadata)
+                while (message := await call.read()) is not grpc.aio.EOF:
+                    kind = message.WhichOneof("body")
+                    if kind == "welcome":
+                        self.connected.add(agent_id)
+                        backoff.reset()
+                        beat = asyncio.create_task(self._beat(queue))
+                    elif kind == "command":
+                        self.received.setdefault(message.command.id, time.time())
+                        queue.put_nowait(pb.ConnectRequest(command_ack=pb.CommandAck(command_id=message.command.id, accepted=True)))
+            except grpc.aio.AioRpcError as exc:
+                self.errors[exc.code().name] = self.errors.get(exc.code().name, 0) + 1
+                if exc.code() in (grpc.StatusCode.INTERNAL, grpc.StatusCode.CANCELLED):
+                    key = f"{exc.code().name} {exc.debug_error_string()[:200]}"
+                    self.details[key] = self.details.get(key, 0) + 1
+            finally:
+                self.connected.discard(agent_id)
+                if beat is not None:
+                    beat.cancel()
+                queue.put_nowait(None)
+                await channel.close()
+            await asyncio.sleep(backoff.next())
+
+    async def _beat(self, queue: asyncio.Queue[pb.ConnectRequest | None]) -> None:
+        await asyncio.sleep(random.uniform(0, self.heartbeat))
+        seq = 0
+        while True:
+            seq += 1
+            queue.put_nowait(pb.ConnectRequest(heartbeat=pb.Heartbeat(seq=seq)))
+            await asyncio.sleep(self.heartbeat)
+
+
+def worker(target: str, agents: list[tuple[int, str, str]], heartbeat: float, conn: "mp.connection.Connection") -> None:
+    _raise_nofile()
+    fleet = Fleet(target, agents, heartbeat)
+
+    async def main() -> None:
+        tasks = [asyncio.create_task(fleet.run_agent(*a)) for a in agents]
+        loop = asyncio.get_running_loop()
+        while True:
+            request = await loop.run_in_executor(None, conn.recv)
+            if request == "stop":
+                fleet.stop.set()
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                conn.send("stopped")
+                return
+            if request[0] == "status":
+                command_ids = request[1]
+                times = [fleet.received[c] for c in command_ids if c in fleet.received]
+                conn.send({"connected": len(fleet.connected), "errors": dict(fleet.errors), "details": dict(fleet.details),
+                           "received": len(times), "last": max(times, default=0.0)})
+
+    asyncio.run(main())
+
+
+# ---------------------------------------------------------------------------- coordinator
+
+
+def _raise_nofile() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _connections(port: int) -> int:
+    """Established TCP connections to the server's port (server side of each)."""
+    wanted = f":{port:04X}"
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fh:
+            next(fh)
+            count += sum(1 for line in fh if line.split()[1].endswith(wanted) and line.split()[3] == "01")
+    return count
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Bench:
+    def __init__(self, pg_url: str, heartbeat: int, workers: int) -> None:
+        self.heartbeat = heartbeat
+        self.workers = workers
+        admin_url = make_url(pg_url).set(drivername="postgresql+psycopg")
+        self.db_name = f"upkeep_bench_{secrets.token_hex(4)}"
+        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.db_name}"'))
+        engine.dispose()
+        self.admin_url = admin_url
+        self.url = admin_url.set(database=self.db_name).render_as_string(hide_password=False)
+        self.tmp = Path(tempfile.mkdtemp(prefix="upkeep-bench-"))
+        self.env = {**os.environ, "UPKEEP_DATABASE_URL": self.url, "UPKEEP_DATA_DIR": str(self.tmp / "data"),
+                    "UPKEEP_GRPC_LISTEN": "127.0.0.1:0", "UPKEEP_HTTP_LISTEN": "127.0.0.1:0",
+                    "UPKEEP_HEARTBEAT_INTERVAL_S": str(heartbeat), "UPKEEP_LOG_LEVEL": os.environ.get("BENCH_SERVER_LOG", "WARNING"), "LANG": "C.UTF-8"}
+        subprocess.run([sys.executable, "-m", "server.cli", "migrate"], env=self.env, cwd=ROOT, check=True, capture_output=True)
+        self.server: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    def start_server(self) -> float:
+        ready = self.tmp / f"ready-{time.monotonic_ns()}"
+        log = (self.tmp / "server.log").open("ab")
+        self.server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--ready-file", str(ready)],
+                                       env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                       preexec_fn=_raise_nofile)
+        while not ready.exists():
+            if self.server.poll() is not None:
+                raise SystemExit(f"server exited; see {self.tmp / 'server.log'}")
+            time.sleep(0.05)
+        import json
+        self.port = json.loads(ready.read_text())["grpc_port"]
+        self.env["UPKEEP_GRPC_LISTEN"] = f"127.0.0.1:{self.port}"
+        return time.time()
+
+    def seed(self, count: int) -> tuple[list[tuple[int, str, str]], str]:
+        """``count`` enrolled agents and an admin token, written straight into the database."""
+        from server.services.agents import hash_secret
+        from server.services.tokens import hash_token
+
+        engine = create_engine(make_url(self.url))
+        token = "upk_bench_" + secrets.token_hex(16)
+        with engine.begin() as conn:
+            conn.execute(text("TRUNCATE clients, commands, api_tokens RESTART IDENTITY CASCADE"))
+            project = conn.execute(text("SELECT id FROM projects WHERE slug = 'bench'")).scalar()
+            if project is None:
+                project = conn.execute(text(
+                    "INSERT INTO projects (slug, name, default_channel, download_mirrors) VALUES ('bench', 'Bench', 'stable', '{}') RETURNING id"
+                )).scalar()
+            conn.execute(text("INSERT INTO api_tokens (name, token_hash, prefix, role) VALUES ('bench', :h, 'upk_ben', 'admin')"),
+                         {"h": hash_token(token)})
+            rows = [{"u": str(uuid.uuid4()), "p": project, "h": hash_secret(f"secret-{i}")} for i in range(count)]
+            conn.execute(text("INSERT INTO clients (client_uuid, kind, project_id, credential_hash, labels) "
+                              "VALUES (:u, 'agent', :p, :h, '{}')"), rows)
+            ids = conn.execute(text("SELECT id, client_uuid FROM clients ORDER BY id")).all()
+        engine.dispose()
+        return [(row.id, row.client_uuid, f"secret-{i}") for i, row in enumerate(ids)], token
+
+    def last_seen_advanced(self, since: float) -> int:
+        engine = create_engine(make_url(self.url))
+        with engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM clients WHERE last_seen_at > to_timestamp(:t)"), {"t": since}).scalar()
+        engine.dispose()
+        return int(count or 0)
+
+    def close(self) -> None:
+        if self.server is not None and self.server.poll() is None:
+            self.server.send_signal(signal.SIGTERM)
+            self.server.wait(30)
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def _status(pipes: list, command_ids: list[str]) -> dict:
+    for pipe in pipes:
+        pipe.send(("status", command_ids))
+    replies = [pipe.recv() for pipe in pipes]
+    errors: dict[str, int] = {}
+    for reply in replies:
+        for code, n in reply["errors"].items():
+            errors[code] = errors.get(code, 0) + n
+    return {"connected": sum(r["connected"] for r in replies), "received": sum(r["received"] for r in replies),
+            "last": max(r["last"] for r in replies), "errors": errors,
+            "details": [d for r in replies for d in r["details"].items()]}
+
+
+def _wait(pipes: list, predicate, timeout: float, command_ids: list[str] | None = None) -> dict:  # type: ignore[no-untyped-def]
+    deadline = time.time() + timeout
+    while True:
+        status = _status(pipes, command_ids or [])
+        if predicate(status) or time.time() > deadline:
+            return status
+        time.sleep(0.1)
+
+
+def run(bench: Bench, count: int) -> None:
+    agents, token = bench.seed(count)
+    bench.start_server()
+    time.sleep(2)
+    assert bench.server is not None
+    rss0 = _rss_kib(bench.server.pid)
+    ctx = mp.get_context("spawn")
+    pipes, procs = [], []
+    for k in range(bench.workers):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=worker, args=(f"127.0.0.1:{bench.port}", agents[k::bench.workers], float(bench.heartbeat), child))
+        proc.start()
+        pipes.append(parent)
+        procs.append(proc)
+    started = time.time()
+    status = _wait(pipes, lambda s: s["connected"] >= count, 600)
+    print(f"N={count}: {status['connected']} connected in {time.time() - started:.1f}s; errors so far: {status['errors'] or 'none'}")
+    time.sleep(3)
+    print(f"  {_connections(bench.port)} TCP connections to the server")
+    rss = _rss_kib(bench.server.pid)
+    print(f"  server RSS {rss0 / 1024:.0f} MiB at 0, {rss / 1024:.0f} MiB at N → {(rss - rss0) / count:.1f} KiB per agent")
+
+    window = 2 * bench.heartbeat + 2
+    t0, c0 = time.time(), _cpu_s(bench.server.pid)
+    time.sleep(window)
+    cpu = (_cpu_s(bench.server.pid) - c0) / (time.time() - t0)
+    advanced = bench.last_seen_advanced(t0)
+    print(f"  heartbeats every {bench.heartbeat}s: server CPU {cpu * 100:.1f}% of one core over {window}s; "
+          f"last_seen advanced for {advanced}/{count} agents")
+
+    channel = grpc.insecure_channel(f"127.0.0.1:{bench.port}")
+    stub = admin_pb2_grpc.AdminServiceStub(channel)
+    t_call = time.time()
+    reply = stub.SendCommand(admin_pb2.SendCommandRequest(
+        selector=common_pb2.AgentSelector(project="bench"), type=common_pb2.COMMAND_TYPE_RESTART,
+    ), metadata=(("authorization", f"Bearer {token}"),), timeout=120)
+    t_reply = time.time()
+    ids = [c.id for c in reply.commands]
+    status = _wait(pipes, lambda s: s["received"] >= len(ids), 120, ids)
+    print(f"  fan-out: {len(ids)} durable commands, call answered in {t_reply - t_call:.2f}s, "
+          f"last agent had it {status['last'] - t_call:.2f}s after the call ({status['received']} received)")
+    channel.close()
+
+    bench.server.send_signal(signal.SIGKILL)
+    bench.server.wait()
+    ready_at = bench.start_server()
+    status = _wait(pipes, lambda s: s["connected"] >= count, 300)
+    print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready")
+    status = _status(pipes, [])
+    print(f"  errors agents saw: {status['errors'] or 'none'}; INTERNAL: {status['errors'].get('INTERNAL', 0)}")
+    for detail, n in status["details"][:6]:
+        print(f"    x{n}: {detail}")
+    for pipe in pipes:
+        pipe.send("stop")
+    for pipe, proc in zip(pipes, procs):
+        pipe.recv()
+        proc.join(60)
+    bench.server.send_signal(signal.SIGTERM)
+    bench.server.wait(60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--agents", default="5000,10000,19000")
+    parser.add_argument("--heartbeat", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--pg-url", default=os.environ.get("UPKEEP_TEST_PG_URL", ""))
+    args = parser.parse_args()
+    if not args.pg_url:
+        raise SystemExit("set UPKEEP_TEST_PG_URL or --pg-url")
+    _raise_nofile()
+    print(f"open-file limit per process: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]} (one TCP connection each)")
+    bench = Bench(args.pg_url, args.heartbeat, args.workers)
+    try:
+        for count in (int(n) for n in args.agents.split(",")):
+            run(bench, count)
+    finally:
+        bench.close()
+
+
+if __name__ == "__main__":
+    main()

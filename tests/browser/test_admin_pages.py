@@ -1,0 +1,121 @@
+"""Rules, announcements and enrollment tokens in the browser; bad input saves nothing."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from server.services import announcements, enrollment, projects, rules
+from server.services.paging import PageSpec
+from server.services.roles import Role
+from tests.browser.console import ADMIN, choose_project, ensure_user, run_service, screenshot, sign_in
+from tests.fixtures.servers import ServerProcess
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def ops(console: ServerProcess, page: Page) -> Page:
+    ensure_user(console, *ADMIN, Role.ADMIN)
+
+    async def create(session):  # type: ignore[no-untyped-def]
+        if "ops" not in [p.slug for p in await projects.list_projects(session)]:
+            await projects.create_project(session, slug="ops", name="Ops")
+
+    run_service(console, create)
+    sign_in(page)
+    choose_project(page, "ops", "Ops")
+    return page
+
+
+def _rule_names(console: ServerProcess) -> list[str]:
+    async def names(session):  # type: ignore[no-untyped-def]
+        return [r.name for r in await rules.list_rules(session, "ops")]
+
+    return run_service(console, names)
+
+
+def _new_rule(page: Page, name: str, versions: str = "") -> None:
+    page.get_by_test_id("new-rule").click()
+    page.get_by_test_id("rule-name").fill(name)
+    page.get_by_test_id("rule-versions").fill(versions)
+    page.get_by_test_id("rule-save").click()
+
+
+def test_rules_validate_order_and_toggle(ops: Page, console: ServerProcess) -> None:
+    page = ops
+    page.get_by_test_id("nav-rules").click()
+    _new_rule(page, "broken", versions=">=banana")
+    expect(page.get_by_test_id("rule-dialog").get_by_text("Invalid version range")).to_be_visible()
+    page.keyboard.press("Escape")
+    assert _rule_names(console) == []
+
+    _new_rule(page, "first")
+    expect(page.get_by_test_id("rule-first")).to_be_visible()
+    _new_rule(page, "second", versions="<2.0.0")
+    expect(page.get_by_test_id("rule-second")).to_be_visible()
+    assert _rule_names(console) == ["first", "second"]
+
+    page.get_by_test_id("rule-up-second").click()
+    expect(page.get_by_test_id("rules-list").locator("[data-testid^=rule-]").first).to_have_attribute(
+        "data-testid", "rule-second")
+    assert _rule_names(console) == ["second", "first"]
+
+    page.get_by_test_id("rule-enabled-first").click()
+    expect(page.get_by_text("Rule first saved.")).to_be_visible()
+
+    async def enabled(session):  # type: ignore[no-untyped-def]
+        return {r.name: r.enabled for r in await rules.list_rules(session, "ops")}
+
+    assert run_service(console, enabled) == {"second": True, "first": False}
+    screenshot(page, "rules-en")
+
+    page.get_by_test_id("rule-delete-second").click()
+    page.get_by_test_id("confirm-ok").click()
+    expect(page.get_by_test_id("rule-second")).to_have_count(0)
+    assert _rule_names(console) == ["first"]
+
+
+def test_announcement_needs_english_text_and_a_valid_window(ops: Page, console: ServerProcess) -> None:
+    page = ops
+    page.get_by_test_id("nav-announcements").click()
+    page.get_by_test_id("new-announcement").click()
+    page.get_by_test_id("announcement-zh").fill("维护通知")
+    page.get_by_test_id("announcement-save").click()
+    expect(page.get_by_text("This field is required.")).to_be_visible()
+    page.get_by_test_id("announcement-en").fill("Maintenance tonight")
+    page.get_by_test_id("announcement-from").fill("2026-02-01 08:00")
+    page.get_by_test_id("announcement-until").fill("2026-01-01 08:00")
+    page.get_by_test_id("announcement-save").click()
+    expect(page.get_by_text("ends before it starts")).to_be_visible()
+
+    async def listed(session):  # type: ignore[no-untyped-def]
+        return (await announcements.list_announcements(session, PageSpec(page=1, size=10), project="ops")).items
+
+    assert run_service(console, listed) == []
+    page.get_by_test_id("announcement-until").fill("")
+    page.get_by_test_id("announcement-save").click()
+    expect(page.get_by_test_id("announcements-table")).to_contain_text("Maintenance tonight")
+    saved = run_service(console, listed)
+    assert [a.content for a in saved] == [{"en": "Maintenance tonight", "zh_CN": "维护通知"}]
+    screenshot(page, "announcements-en")
+
+
+def test_enrollment_token_shown_once(ops: Page, console: ServerProcess) -> None:
+    page = ops
+    page.get_by_test_id("nav-settings").click()
+    page.get_by_test_id("tab-enrollment").click()
+    page.get_by_test_id("new-enrollment").click()
+    page.get_by_test_id("enrollment-labels").fill("site=sh, tier=edge")
+    page.get_by_test_id("enrollment-save").click()
+    secret = page.get_by_test_id("enrollment-secret").input_value()
+    assert len(secret) > 20
+    page.keyboard.press("Escape")
+    table = page.get_by_test_id("enrollment-table")
+    expect(table).to_contain_text("site=sh, tier=edge")
+    expect(table).not_to_contain_text(secret)
+
+    async def tokens(session):  # type: ignore[no-untyped-def]
+        return await enrollment.list_tokens(session, project="ops")
+
+    assert [t.labels for t in run_service(console, tokens)] == [{"site": "sh", "tier": "edge"}]

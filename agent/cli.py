@@ -19,7 +19,7 @@ from agent.config import load_config
 
 __all__ = ["main"]
 
-COMMAND_MODULES: tuple[str, ...] = ("agent.service_cli", "agent.link_cli")
+COMMAND_MODULES: tuple[str, ...] = ("agent.service_cli", "agent.link_cli", "agent.download_cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

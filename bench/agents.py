@@ -322,7 +322,14 @@ def run(bench: Bench, count: int) -> None:
         pipe.recv()
         proc.join(60)
     bench.server.send_signal(signal.SIGTERM)
-    bench.server.wait(60)
+    t_stop = time.time()
+    try:
+        bench.server.wait(60)
+        print(f"  SIGTERM with no agents left: server stopped in {time.time() - t_stop:.1f}s")
+    except subprocess.TimeoutExpired:
+        print("  SIGTERM: server still running after 60s; killed")
+        bench.server.kill()
+        bench.server.wait()
 
 
 def main() -> None:

@@ -285,3 +285,42 @@ async def test_chunk_source_stages_for_the_upgrade_engine(setup: Setup, tmp_path
     assert second.deleted == ("config/old.env",)
     assert store.installed(tmp_path / "node", "1.1.0", setup.key) is not None
     assert not (tmp_path / "state" / "downloads" / str(setup.v2)).exists()
+
+
+async def test_agent_cli_download_stages_a_release_with_progress(setup: Setup, session_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    from server.services import enrollment
+
+    async with session_factory() as s, s.begin():
+        _view, token = await enrollment.create_token(s, project="demo", labels={})
+    node = tmp_path / "node"
+    (node / "docker").mkdir(parents=True)
+    config = node / "config.toml"
+    address = f"127.0.0.1:{setup.server.grpc_port}"
+
+    def write_config(key: str) -> None:
+        config.write_text(
+            f'[server]\naddress = "{address}"\npublic_key = "{key}"\n[agent]\nstate_dir = "state"\n'
+            '[docker]\ncompose_file = "docker/docker-compose.yml"\n'
+        )
+
+    def agent(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "LANG": "C.UTF-8", "COLUMNS": "120"}
+        return subprocess.run([sys.executable, "-m", "agent.cli", "-c", str(config), *args], capture_output=True, text=True, env=env, timeout=120)
+
+    write_config("")
+    enrolled = await asyncio.to_thread(agent, "enroll", "--token", token)
+    assert enrolled.returncode == 0, enrolled.stderr
+    unpinned = await asyncio.to_thread(agent, "download", "--release-id", str(setup.v1))
+    assert unpinned.returncode == 1 and "public_key" in unpinned.stderr
+
+    write_config(setup.key)
+    done = await asyncio.to_thread(agent, "download", "--release-id", str(setup.v1))
+    assert done.returncode == 0, done.stderr
+    assert "Staged 1.0.0" in done.stdout
+    _same_tree(node / "state" / "downloads" / str(setup.v1) / "files", setup.src1)
+    again = await asyncio.to_thread(agent, "download", "--release-id", str(setup.v1))
+    assert again.returncode == 0 and "0 bytes fetched" in again.stdout  # everything was staged and verified already

@@ -35,6 +35,11 @@ class Pending:
     def offline(self, agent_id: int) -> None:
         self.presence.offline.add(agent_id)
 
+    def touches(self, agent_id: int) -> bool:
+        """Whether a row write for ``agent_id`` is waiting here."""
+        p = self.presence
+        return agent_id in p.hello or agent_id in p.states or agent_id in p.offline or agent_id in p.seen
+
     def status(self, status: str, command_uuid: str, when: datetime) -> None:
         self.statuses[status][command_uuid] = when
 

@@ -295,6 +295,7 @@ class AgentHub:
         elif kind == "telemetry_batch":
             batch = message.telemetry_batch
             telemetry_svc.validate_batch(batch, _now(), timedelta(seconds=self.settings.telemetry_future_tolerance_s))
+            await self.settle(identity.id)  # upgrade records set service_version directly
             async with self.runtime.session_factory() as s, s.begin():
                 await telemetry_svc.record_batch(s, identity.id, batch, _now())
             session.push(pb.ConnectResponse(telemetry_ack=pb.TelemetryAck(seq=batch.seq)))
@@ -392,6 +393,15 @@ class AgentHub:
         return agent_id in self.sessions
 
     # ------------------------------------------------------------------ background jobs
+
+    async def settle(self, agent_id: int) -> None:
+        """Write the agent's batched presence now, before a direct write to its row.
+
+        Otherwise a batch holding older values (a Hello's versions, online=True) could
+        land after that write and undo it.
+        """
+        if self._flush_lock.locked() or self._pending.touches(agent_id):
+            await self.flush()
 
     async def flush(self) -> None:
         """Write the collected presence and command status changes."""

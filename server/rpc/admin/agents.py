@@ -68,6 +68,7 @@ class AgentsAdminMixin:
 
     async def RevokeAgent(self, request: admin_pb2.RevokeAgentRequest, context: grpc.aio.ServicerContext) -> admin_pb2.RevokeAgentResponse:
         principal = await self._authorize(context, Role.ADMIN)
+        await self._hub.settle(request.agent_id)  # no batched online=True may land after the revoke
         async with self.runtime.session_factory() as s, s.begin():
             agent = await agents_svc.revoke_agent(s, request.agent_id)
             await record_audit(s, principal, "agent.revoke", "agent", agent.id, {"reason": request.reason}, peer_ip(context))

@@ -27,6 +27,7 @@ from server.services import commands as commands_svc
 from server.services import telemetry as telemetry_svc
 from server.services.agents import AgentIdentity, check_labels
 from server.services.commands import CommandView
+from server.services.announcements import AnnouncementBus
 from server.services.presence import flush_presence, project_windows, windows_for
 
 __all__ = ["AgentHub", "MAX_MESSAGE_BYTES"]
@@ -91,6 +92,21 @@ class AgentHub:
             asyncio.create_task(self._every(self._liveness_period(), self._sweep_silent), name="hub-liveness"),
             asyncio.create_task(self._every(EXPIRY_SWEEP_S, self.expire_commands), name="hub-expiry"),
         ]
+        bus = self.runtime.components.get("announcements")
+        if isinstance(bus, AnnouncementBus):
+            subscription = bus.subscribe()
+            self._tasks.append(asyncio.create_task(self._relay(subscription), name="hub-announcements"))
+
+    async def _relay(self, subscription: Any) -> None:
+        """Push announcements to connected agents as they are published (visible ones now)."""
+        from server.rpc.admin.announcements import announcement_to_proto
+
+        with subscription as announcements:
+            async for info in announcements:
+                now = _now()
+                if info.visible_from and info.visible_from > now or info.visible_until and info.visible_until <= now:
+                    continue
+                self.announce(info.project or "", announcement_to_proto(info))
 
     async def stop(self) -> None:
         for session in list(self.sessions.values()):

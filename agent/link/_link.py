@@ -30,6 +30,7 @@ from agent.handlers import CommandContext, HandlerRegistry
 from agent.link._backoff import Backoff
 from agent.link.channel import open_channel
 from agent.link._state import Identity, LinkState
+from agent.settings import save_settings
 from agent.store import Store
 from common.errors import UpkeepError
 from common.i18n import N_, _
@@ -168,6 +169,7 @@ class AgentLink:
 
     def _apply_settings(self, settings: pb.AgentSettings) -> None:
         self.state.store.put("schedule.server_windows", json.dumps(list(settings.maintenance_windows)))
+        save_settings(self.state.store, settings)
 
     async def _stop_on(self, stop: asyncio.Event, call: Any) -> None:
         await stop.wait()

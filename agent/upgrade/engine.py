@@ -28,6 +28,7 @@ from agent.backup.service import PRE_UPGRADE
 from agent.compose import ComposeCli, ComposeProject, DockerEngine, detect_compose, find_compose_file
 from agent.config import AgentConfig
 from agent.link import report_telemetry
+from agent.settings import health_timeout_s
 from agent.store import Store
 from agent.upgrade.bundle import apply_files, bundle_files, check_images, image_tars
 from agent.upgrade.health import wait_healthy
@@ -127,7 +128,7 @@ class UpgradeEngine:
     async def wait_healthy(self) -> None:
         project = self.project()
         await wait_healthy(self.docker, project.name, project.spec().services,
-                           timeout_s=self.config.docker.health_timeout_s, probe_url=self.config.docker.http_probe_url)
+                           timeout_s=health_timeout_s(self.config, self.store), probe_url=self.config.docker.http_probe_url)
 
     # -- locking and the journal ---------------------------------------------------------
 

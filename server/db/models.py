@@ -252,6 +252,9 @@ class Project(Base):
     )
     #: region -> base URL of a download mirror (seed 1: releases.runpanel.cn for "cn").
     download_mirrors: Mapped[json_dict]
+    #: Pushed to the project's agents (AgentSettings); NULL = each agent's config.toml.
+    agent_health_timeout_s: Mapped[int | None] = mapped_column(Integer)
+    agent_backup_retention: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[created_ts]
     updated_at: Mapped[updated_ts]
 

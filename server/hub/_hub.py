@@ -24,10 +24,12 @@ from server.hub._watch import Watcher, Watchers
 from server.runtime import Runtime
 from server.services import agents as agents_svc
 from server.services import commands as commands_svc
+from server.services import projects as projects_svc
 from server.services import telemetry as telemetry_svc
 from server.services.agents import AgentIdentity, check_labels
 from server.services.commands import CommandView
 from server.services.announcements import AnnouncementBus
+from server.services.changes import on_commit
 from server.services.presence import flush_presence, project_windows, windows_for
 
 __all__ = ["AgentHub", "MAX_MESSAGE_BYTES"]
@@ -77,6 +79,10 @@ class AgentHub:
         #: Agents that may have QUEUED/SENT commands; others skip the pending query at connect.
         self._maybe_pending: set[int] = set()
         self._window_cache: dict[int, tuple[float, Any]] = {}
+        #: project id -> (loaded at, (health timeout s, backup retention)) of the settings agents were given.
+        self._defaults_cache: dict[int, tuple[float, tuple[int | None, int | None]]] = {}
+        self._changed_projects: asyncio.Queue[frozenset[int]] = asyncio.Queue()
+        self._unlisten: Any = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -91,7 +97,9 @@ class AgentHub:
             asyncio.create_task(self._every(FLUSH_INTERVAL_S, self.flush), name="hub-flush"),
             asyncio.create_task(self._every(self._liveness_period(), self._sweep_silent), name="hub-liveness"),
             asyncio.create_task(self._every(EXPIRY_SWEEP_S, self.expire_commands), name="hub-expiry"),
+            asyncio.create_task(self._push_settings(), name="hub-agent-settings"),
         ]
+        self._unlisten = on_commit(self._changed_projects.put_nowait)
         bus = self.runtime.components.get("announcements")
         if isinstance(bus, AnnouncementBus):
             subscription = bus.subscribe()
@@ -109,6 +117,8 @@ class AgentHub:
                 self.announce(info.project or "", announcement_to_proto(info))
 
     async def stop(self) -> None:
+        if self._unlisten is not None:
+            self._unlisten()
         for session in list(self.sessions.values()):
             session.close(goodbye=pb.Goodbye(reason=pb.GOODBYE_REASON_SHUTDOWN))
         self.watchers.close_all()
@@ -197,6 +207,45 @@ class AgentHub:
         """Agents that now have durable commands waiting (checked at their next connect)."""
         self._maybe_pending.update(agent_ids)
 
+    async def _defaults(self, project_id: int, *, fresh: bool = False) -> tuple[int | None, int | None]:
+        """The project's (health timeout s, backup retention) for its agents, cached briefly."""
+        loaded_at, values = self._defaults_cache.get(project_id, (0.0, None))
+        if fresh or values is None or time.monotonic() - loaded_at > WINDOW_CACHE_S:
+            async with self.runtime.session_factory() as s:
+                info = await projects_svc.project_by_id(s, project_id)
+            values = (info.agent_health_timeout_s, info.agent_backup_retention)
+            self._defaults_cache[project_id] = (time.monotonic(), values)
+        return values
+
+    async def _agent_settings(self, identity: AgentIdentity, labels: dict[str, str]) -> pb.AgentSettings:
+        windows = await self._windows(identity.project_id, identity.id, labels)
+        health_timeout_s, backup_retention = await self._defaults(identity.project_id)
+        settings = pb.AgentSettings(channel="stable", maintenance_windows=windows.crons, backup_retention=backup_retention or 0)
+        if windows.duration_minutes:
+            settings.maintenance_window_duration.FromSeconds(windows.duration_minutes * 60)
+        if health_timeout_s:
+            settings.health_check_timeout.FromSeconds(health_timeout_s)
+        return settings
+
+    async def _push_settings(self) -> None:
+        """Projects changed in a commit of this process: connected agents get their new settings at once."""
+        while True:
+            changed = await self._changed_projects.get()
+            for project_id in changed:
+                sessions = [s for s in list(self.sessions.values()) if s.identity.project_id == project_id]
+                if not sessions:
+                    self._defaults_cache.pop(project_id, None)
+                    continue
+                before = self._defaults_cache.get(project_id, (0.0, None))[1]
+                try:
+                    if await self._defaults(project_id, fresh=True) == before:
+                        continue  # another change of the project (releases, channels...)
+                    for session in sessions:
+                        settings = await self._agent_settings(session.identity, session.identity.labels)
+                        session.push(pb.ConnectResponse(settings=settings))
+                except (SQLAlchemyError, UpkeepError) as exc:
+                    logger.warning("agent settings of project %s not pushed: %s", project_id, exc)
+
     async def _windows(self, project_id: int, agent_id: int, labels: dict[str, str]) -> Any:
         loaded_at, windows = self._window_cache.get(project_id, (0.0, None))
         if windows is None or time.monotonic() - loaded_at > WINDOW_CACHE_S:
@@ -236,16 +285,12 @@ class AgentHub:
                     pending = await commands_svc.pending_for_agent(s, identity.id, skip=done, now=now)
                 if not pending:
                     self._maybe_pending.discard(identity.id)
-            windows = await self._windows(identity.project_id, identity.id, labels or identity.labels)
+            settings = await self._agent_settings(identity, labels or identity.labels)
         except SQLAlchemyError as exc:
             raise Unavailable(SERVER_BUSY) from exc
-        welcome = pb.Welcome(agent_id=identity.id, session_id=session.session_id, server_version=_server_version())
+        welcome = pb.Welcome(agent_id=identity.id, session_id=session.session_id, server_version=_server_version(), settings=settings)
         welcome.heartbeat_interval.FromSeconds(int(self.settings.heartbeat_interval_s))
         welcome.server_time.FromDatetime(now)
-        welcome.settings.channel = "stable"
-        welcome.settings.maintenance_windows.extend(windows.crons)
-        if windows.duration_minutes:
-            welcome.settings.maintenance_window_duration.FromSeconds(windows.duration_minutes * 60)
         presence = self._presence(identity, online=True, hello=hello)
         self.watchers.presence(identity.project, presence)
         return welcome, pending

@@ -37,6 +37,11 @@ BAD_SLUG = N_("Invalid project slug {slug!r}: use 1-64 lowercase letters, digits
 PROJECT_NOT_FOUND = N_("Project {slug!r} not found")
 PROJECT_EXISTS = N_("Project {slug!r} already exists")
 BAD_MIRROR = N_("Invalid mirror URL {url!r} for region {region!r}: expected http(s)://...")
+BAD_HEALTH_TIMEOUT = N_("The agents' health check timeout must be {low} to {high} seconds (0 clears it)")
+BAD_RETENTION = N_("The agents' backup retention must be {low} to {high} backups (0 clears it)")
+#: Bounds of the settings pushed to agents.
+HEALTH_TIMEOUT_S = (5, 3600)
+BACKUP_RETENTION = (1, 100)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -50,14 +55,26 @@ class ProjectInfo:
     #: Region -> base URL of a download mirror ("default" is the fallback region).
     download_mirrors: dict[str, str]
     created_at: datetime
+    #: Pushed to the project's agents; None = each agent's config.toml.
+    agent_health_timeout_s: int | None = None
+    agent_backup_retention: int | None = None
 
     @classmethod
     def from_orm(cls, row: Project) -> ProjectInfo:
         return cls(
             id=row.id, slug=row.slug, name=row.name, description=row.description,
             default_channel=row.default_channel, download_mirrors=dict(row.download_mirrors or {}),
-            created_at=row.created_at,
+            created_at=row.created_at, agent_health_timeout_s=row.agent_health_timeout_s,
+            agent_backup_retention=row.agent_backup_retention,
         )
+
+
+def _agent_setting(value: int, bounds: tuple[int, int], message: str) -> int | None:
+    if value == 0:
+        return None
+    if not bounds[0] <= value <= bounds[1]:
+        raise InvalidInput(message, error_code="INVALID_AGENT_SETTING", low=bounds[0], high=bounds[1])
+    return value
 
 
 def _check_mirrors(mirrors: dict[str, Any]) -> dict[str, str]:
@@ -140,9 +157,15 @@ async def update_project(
     description: str | None = None,
     default_channel: str | None = None,
     download_mirrors: dict[str, str] | None = None,
+    agent_health_timeout_s: int | None = None,
+    agent_backup_retention: int | None = None,
 ) -> ProjectInfo:
-    """Change the given fields (None leaves a field as it is)."""
+    """Change the given fields (None leaves a field as it is; 0 clears an agent setting)."""
     row = await project_row(session, slug)
+    if agent_health_timeout_s is not None:
+        row.agent_health_timeout_s = _agent_setting(agent_health_timeout_s, HEALTH_TIMEOUT_S, BAD_HEALTH_TIMEOUT)
+    if agent_backup_retention is not None:
+        row.agent_backup_retention = _agent_setting(agent_backup_retention, BACKUP_RETENTION, BAD_RETENTION)
     if name is not None:
         row.name = name
     if description is not None:

@@ -17,7 +17,7 @@ from server.app import UpkeepServer
 from server.db.defaults import new_project
 from server.services import tokens
 from server.services.roles import Role
-from server.db.models import AuditLog, Client, Command, ServiceUpgradeHistory, TelemetryBatch, UpdateEvent
+from server.db.models import AuditLog, Client, Command, MaintenanceWindow, Project, ServiceUpgradeHistory, TelemetryBatch, UpdateEvent
 
 pytestmark = pytest.mark.integration
 
@@ -221,6 +221,42 @@ async def test_upgrade_recorded_once_whichever_report_arrives_first(server: Upke
         assert rows == [("1.1.0", {"apply": 1.5})]
         assert await s.scalar(select(func.count()).select_from(UpdateEvent).where(UpdateEvent.action == "success")) == 1
     link.close()
+
+
+async def test_project_agent_settings_reach_connected_and_new_agents(server: UpkeepServer, admin, agents) -> None:
+    async with server.runtime.session_factory() as s, s.begin():
+        project_id = await s.scalar(select(Project.id).where(Project.slug == "shop"))
+        s.add(MaintenanceWindow(project_id=project_id, label_selector={}, cron="0 3 * * *", duration_minutes=60))
+    identity = await enroll(agents, await make_token(admin))
+    link, welcome = await connect(agents, identity)
+    assert not welcome.settings.HasField("health_check_timeout") and welcome.settings.backup_retention == 0
+    assert list(welcome.settings.maintenance_windows) == ["0 3 * * *"]
+
+    zh = (("accept-language", "zh-CN"),)
+    for bad in (admin_pb2.UpdateProjectRequest(project="shop", agent_backup_retention=101),
+                admin_pb2.UpdateProjectRequest(project="shop", agent_health_check_timeout={"seconds": 2}),
+                admin_pb2.UpdateProjectRequest(project="shop", agent_health_check_timeout={"seconds": -30})):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await admin.UpdateProject(bad, metadata=zh)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "代理节点" in (refused.value.details() or "")
+    got = (await admin.GetProject(admin_pb2.GetProjectRequest(project="shop"))).project
+    assert not got.HasField("agent_health_check_timeout") and got.agent_backup_retention == 0
+
+    updated = (await admin.UpdateProject(admin_pb2.UpdateProjectRequest(
+        project="shop", agent_health_check_timeout={"seconds": 240}, agent_backup_retention=2))).project
+    assert (updated.agent_health_check_timeout.seconds, updated.agent_backup_retention) == (240, 2)
+    pushed = (await link.receive("settings")).settings
+    assert (pushed.health_check_timeout.seconds, pushed.backup_retention) == (240, 2)
+    assert list(pushed.maintenance_windows) == ["0 3 * * *"]  # the whole settings, windows kept
+
+    await admin.UpdateProject(admin_pb2.UpdateProjectRequest(project="shop", agent_backup_retention=0))
+    cleared = (await link.receive("settings")).settings
+    assert (cleared.health_check_timeout.seconds, cleared.backup_retention) == (240, 0)
+    link.close()
+    _again, welcome = await connect(agents, identity)
+    assert (welcome.settings.health_check_timeout.seconds, welcome.settings.backup_retention) == (240, 0)
+    _again.close()
 
 
 async def test_offline_agent_gets_queued_command_on_return_once(server: UpkeepServer, admin, agents) -> None:

@@ -197,6 +197,26 @@ def test_retention_prunes_only_old_pre_upgrade_backups(tmp_path: Path) -> None:
     assert manual.file_path.exists() and pre[3].file_path.exists()
 
 
+def test_pushed_settings_override_config_until_cleared(tmp_path: Path) -> None:
+    from agent.backup import prune_pre_upgrade
+    from agent.settings import health_timeout_s, keep_pre_upgrade, save_settings
+    from generated.upkeep.v1 import agent_pb2 as pb
+
+    (tmp_path / "config.toml").write_text('[docker]\nhealth_timeout_s = 30\n[backup]\nkeep_pre_upgrade = 3\n[agent]\nstate_dir = "./state"\n')
+    config = load_config(tmp_path / "config.toml")
+    fill_data(config.data_dir)
+    store = Store(config.history_db)
+    assert (health_timeout_s(config, store), keep_pre_upgrade(config, store)) == (30.0, 3)
+    pushed = pb.AgentSettings(backup_retention=1, maintenance_windows=["0 3 * * *"])
+    pushed.health_check_timeout.FromSeconds(240)
+    save_settings(store, pushed)
+    assert (health_timeout_s(config, store), keep_pre_upgrade(config, store)) == (240.0, 1)
+    pre = [create_backup(config, store, version=f"1.{i}.0", backup_type="pre-upgrade") for i in range(3)]
+    assert prune_pre_upgrade(config, store) == [pre[1].id, pre[0].id]  # the project's retention, not config.toml's
+    save_settings(store, pb.AgentSettings())  # the admin cleared both
+    assert (health_timeout_s(config, store), keep_pre_upgrade(config, store)) == (30.0, 3)
+
+
 async def test_check_loop_checks_at_start_and_never_upgrades(tmp_path: Path) -> None:
     import asyncio
 

@@ -102,16 +102,20 @@ class GetProjectResponse(_message.Message):
     def __init__(self, project: _Optional[_Union[_common_pb2.Project, _Mapping]] = ...) -> None: ...
 
 class UpdateProjectRequest(_message.Message):
-    __slots__ = ("project", "name", "description", "default_channel")
+    __slots__ = ("project", "name", "description", "default_channel", "agent_health_check_timeout", "agent_backup_retention")
     PROJECT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    AGENT_HEALTH_CHECK_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_BACKUP_RETENTION_FIELD_NUMBER: _ClassVar[int]
     project: str
     name: str
     description: str
     default_channel: str
-    def __init__(self, project: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., default_channel: _Optional[str] = ...) -> None: ...
+    agent_health_check_timeout: _duration_pb2.Duration
+    agent_backup_retention: int
+    def __init__(self, project: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., default_channel: _Optional[str] = ..., agent_health_check_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., agent_backup_retention: _Optional[int] = ...) -> None: ...
 
 class UpdateProjectResponse(_message.Message):
     __slots__ = ("project",)

@@ -1,5 +1,6 @@
 import datetime
 
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -218,7 +219,7 @@ class Labels(_message.Message):
     def __init__(self, values: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Project(_message.Message):
-    __slots__ = ("id", "slug", "name", "description", "default_channel", "created_at", "updated_at")
+    __slots__ = ("id", "slug", "name", "description", "default_channel", "created_at", "updated_at", "agent_health_check_timeout", "agent_backup_retention")
     ID_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -226,6 +227,8 @@ class Project(_message.Message):
     DEFAULT_CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_HEALTH_CHECK_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_BACKUP_RETENTION_FIELD_NUMBER: _ClassVar[int]
     id: int
     slug: str
     name: str
@@ -233,7 +236,9 @@ class Project(_message.Message):
     default_channel: str
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., default_channel: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    agent_health_check_timeout: _duration_pb2.Duration
+    agent_backup_retention: int
+    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., default_channel: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_health_check_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., agent_backup_retention: _Optional[int] = ...) -> None: ...
 
 class Channel(_message.Message):
     __slots__ = ("id", "project", "name", "display_name", "description", "is_active", "auto_publish", "rollout_percentage", "created_at")

@@ -71,10 +71,14 @@ def action_from_proto(value: int) -> str:
 
 
 def project(info: ProjectInfo) -> cpb.Project:
-    return cpb.Project(
+    message = cpb.Project(
         id=info.id, slug=info.slug, name=info.name, description=info.description or "",
         default_channel=info.default_channel, created_at=timestamp(info.created_at),
+        agent_backup_retention=info.agent_backup_retention or 0,
     )
+    if info.agent_health_timeout_s:
+        message.agent_health_check_timeout.FromSeconds(info.agent_health_timeout_s)
+    return message
 
 
 def channel(info: ChannelInfo, project_slug: str) -> cpb.Channel:

@@ -78,6 +78,9 @@ class ReleasesAdminMixin:
                 name=request.name if request.HasField("name") else None,
                 description=request.description if request.HasField("description") else None,
                 default_channel=request.default_channel if request.HasField("default_channel") else None,
+                agent_health_timeout_s=(request.agent_health_check_timeout.ToSeconds()
+                                        if request.HasField("agent_health_check_timeout") else None),
+                agent_backup_retention=request.agent_backup_retention if request.HasField("agent_backup_retention") else None,
             )
             await self._audit(s, who, context, "project.update", info.slug)
         return pb.UpdateProjectResponse(project=conv.project(info))

@@ -116,6 +116,9 @@ async def success_events(engine: AsyncEngine, version: str) -> int:
 
 
 async def test_pushed_upgrade_progress_history_downgrade_refused_and_rollback(fleet: Fleet) -> None:
+    # The project keeps one pre-upgrade backup per node (config.toml says 3): pushed live to the daemon.
+    await fleet.admin.call("UpdateProject", admin_pb2.UpdateProjectRequest(project="shop", agent_backup_retention=1))
+    await wait_until(lambda: fleet.daemon.query("SELECT value FROM kv WHERE key = 'settings.backup_retention'") == [("1",)], 30, 0.05)
     watch = await fleet.admin.watch(agent_ids=[fleet.agent_id], include_commands=True)
     command_id = await push(fleet, "2.0.0")
     progress, command = await follow(watch, command_id)
@@ -146,6 +149,7 @@ async def test_pushed_upgrade_progress_history_downgrade_refused_and_rollback(fl
     assert (rolled.result.from_version, rolled.result.to_version) == ("2.0.0", "1.0.0")
     assert fetch(fleet.node.url + "/version") == "1.0.0"
     assert snapshot(fleet.node.data_dir) == fleet.data
+    assert fleet.daemon.query("SELECT service_version FROM backups WHERE backup_type = 'pre-upgrade'") == [("2.0.0",)]
     watch.cancel()
 
 

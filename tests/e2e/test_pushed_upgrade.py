@@ -153,12 +153,15 @@ async def test_pushed_upgrade_progress_history_downgrade_refused_and_rollback(fl
     watch.cancel()
 
 
-async def test_server_killed_mid_upgrade_result_arrives_once(fleet: Fleet) -> None:
+@pytest.mark.parametrize("moment", ["download", "apply"])
+async def test_server_killed_mid_upgrade_result_arrives_once(fleet: Fleet, moment: str) -> None:
+    """Killed at the first progress report (the download resumes once the server is back), or while the
+    service is being replaced (the agent finishes alone and reports when it reconnects)."""
     watch = await fleet.admin.watch(agent_ids=[fleet.agent_id], include_commands=True)
     command_id = await push(fleet, "2.0.0")
-    touching = {"stop", "apply", "load", "start"}
-    progress, command = await follow(watch, command_id, until=lambda c: c.progress.step in touching or c.status in FINISHED)
-    assert command.status == common_pb2.COMMAND_STATUS_RUNNING, progress  # the service is being replaced
+    steps = {"download": {"download"}, "apply": {"stop", "apply", "load", "start"}}[moment]
+    progress, command = await follow(watch, command_id, until=lambda c: c.progress.step in steps or c.status in FINISHED)
+    assert command.status == common_pb2.COMMAND_STATUS_RUNNING, progress
     fleet.stack.server.kill()  # SIGKILL: the control stream drops mid-upgrade
     watch.cancel()
     await fleet.admin.close()

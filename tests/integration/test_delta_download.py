@@ -334,3 +334,31 @@ async def test_agent_cli_download_stages_a_release_with_progress(setup: Setup, s
     write_config(setup.key)
     again = await asyncio.to_thread(agent, "download", "--release-id", str(setup.v1))
     assert again.returncode == 0 and "0 bytes fetched" in again.stdout  # everything was staged and verified already
+
+
+async def test_upgrade_source_resumes_across_dropped_connections(setup: Setup, tmp_path: Path) -> None:
+    """The engine's ChunkSource outlives a server that keeps dropping the transfer; it gives up with a clear error."""
+    from agent.download import ManifestStore
+    from agent.download.source import ChunkSource
+
+    messages: list[tuple[float, str]] = []
+
+    async def progress(percent: float, message: str) -> None:
+        messages.append((percent, message))
+
+    def source(port: int, staging: Path, retries: int) -> ChunkSource:
+        return ChunkSource(target=f"127.0.0.1:{port}", metadata=setup.creds, public_key=setup.key, release_id=setup.v1,
+                           version="1.0.0", compose_dir=tmp_path / "node", installed_version="0.0.0", staging_root=staging,
+                           manifests=ManifestStore(tmp_path / "manifests"), retry_delays=(0.05,) * retries)
+
+    async with CuttingProxy(setup.server.grpc_port or 0, 1_500_000) as proxy:
+        staged = await source(proxy.port, tmp_path / "stage", 20).stage(tmp_path / "bundle", progress)
+    _same_tree(staged.folder, setup.src1)
+    assert any("resuming" in message for _p, message in messages), messages  # cut, and resumed
+    assert max(p for p, _m in messages) >= 89
+
+    async with CuttingProxy(setup.server.grpc_port or 0, 200) as hopeless:
+        with pytest.raises(Unavailable) as gave_up:
+            await source(hopeless.port, tmp_path / "stage2", 2).stage(tmp_path / "bundle2", progress)
+    assert gave_up.value.error_code == "SERVER_UNREACHABLE" and f"127.0.0.1:{hopeless.port}" in gave_up.value.translated()
+    assert not (tmp_path / "bundle2").exists()

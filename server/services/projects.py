@@ -69,11 +69,11 @@ class ProjectInfo:
         )
 
 
-def _agent_setting(value: int, bounds: tuple[int, int], message: str) -> int | None:
+def _agent_setting(value: int, bounds: tuple[int, int], message: str, code: str) -> int | None:
     if value == 0:
         return None
     if not bounds[0] <= value <= bounds[1]:
-        raise InvalidInput(message, error_code="INVALID_AGENT_SETTING", low=bounds[0], high=bounds[1])
+        raise InvalidInput(message, error_code=code, low=bounds[0], high=bounds[1])
     return value
 
 
@@ -163,9 +163,11 @@ async def update_project(
     """Change the given fields (None leaves a field as it is; 0 clears an agent setting)."""
     row = await project_row(session, slug)
     if agent_health_timeout_s is not None:
-        row.agent_health_timeout_s = _agent_setting(agent_health_timeout_s, HEALTH_TIMEOUT_S, BAD_HEALTH_TIMEOUT)
+        row.agent_health_timeout_s = _agent_setting(
+            agent_health_timeout_s, HEALTH_TIMEOUT_S, BAD_HEALTH_TIMEOUT, "INVALID_HEALTH_TIMEOUT")
     if agent_backup_retention is not None:
-        row.agent_backup_retention = _agent_setting(agent_backup_retention, BACKUP_RETENTION, BAD_RETENTION)
+        row.agent_backup_retention = _agent_setting(
+            agent_backup_retention, BACKUP_RETENTION, BAD_RETENTION, "INVALID_BACKUP_RETENTION")
     if name is not None:
         row.name = name
     if description is not None:

@@ -125,3 +125,36 @@ def _roles(console: ServerProcess) -> dict[str, Role]:
         return {u.username: u.role for u in await auth.list_users(session)}
 
     return run_service(console, roles)
+
+
+def test_agent_settings_of_a_project_are_validated_and_saved(page: Page, console: ServerProcess) -> None:
+    ensure_user(console, *ADMIN, Role.ADMIN)
+
+    async def prepare(session):  # type: ignore[no-untyped-def]
+        if "fleet-settings" not in [p.slug for p in await projects.list_projects(session)]:
+            await projects.create_project(session, slug="fleet-settings", name="Fleet settings")
+
+    def saved() -> tuple[int | None, int | None]:
+        async def read(session):  # type: ignore[no-untyped-def]
+            info = await projects.get_project(session, "fleet-settings")
+            return info.agent_health_timeout_s, info.agent_backup_retention
+
+        return run_service(console, read)
+
+    run_service(console, prepare)
+    sign_in(page)
+    page.goto("/projects")
+    page.get_by_test_id("edit-fleet-settings").click()
+    page.get_by_test_id("project-health-timeout").fill("120")
+    page.get_by_test_id("project-backup-retention").fill("500")
+    page.get_by_test_id("project-save").click()
+    expect(page.get_by_text("backup retention must be 1 to 100")).to_be_visible()
+    assert saved() == (None, None)
+
+    page.get_by_test_id("project-backup-retention").fill("2")
+    page.get_by_test_id("project-save").click()
+    expect(page.get_by_test_id("project-dialog")).to_have_count(0)
+    assert saved() == (120, 2)
+    page.get_by_test_id("edit-fleet-settings").click()
+    expect(page.get_by_test_id("project-health-timeout")).to_have_value("120")
+

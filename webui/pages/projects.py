@@ -50,7 +50,7 @@ async def projects_page(ctx: PageContext) -> None:
             <q-btn v-else flat dense no-caps color="primary" label="%(use)s"
                    @click="$parent.$emit('use', props.row.slug)" :data-testid="'use-' + props.row.slug" />
             <q-btn v-if="%(can_edit)s" flat dense no-caps label="%(edit)s"
-                   @click="$parent.$emit('edit', props.row.slug)" />
+                   @click="$parent.$emit('edit', props.row.slug)" :data-testid="'edit-' + props.row.slug" />
             </q-td>""",
             current=_("Current"), use=_("Use"), edit=_("Edit"), can_edit=str(ctx.can(Role.OPERATOR)).lower(),
         ),
@@ -79,7 +79,17 @@ def _edit_dialog(ctx: PageContext, project: ProjectInfo | None) -> None:
         description = ui.textarea(_("Description"), value=(project.description or "") if project else "").props(
             'data-testid="project-description" autogrow'
         ).classes("w-full")
-        errors = FormErrors({"INVALID_PROJECT": slug, "PROJECT_EXISTS": slug})
+        health_timeout = retention = None
+        if project is not None:
+            ui.label(_("Agents of this project (0: each node's config.toml)")).classes("text-subtitle2 mt-2")
+            with ui.row().classes("w-full no-wrap gap-3"):
+                health_timeout = ui.number(_("Health check timeout (s)"), value=project.agent_health_timeout_s or 0,
+                                           min=0, precision=0).props('data-testid="project-health-timeout"').classes("w-1/2")
+                retention = ui.number(_("Pre-upgrade backups kept"), value=project.agent_backup_retention or 0,
+                                      min=0, precision=0).props('data-testid="project-backup-retention"').classes("w-1/2")
+        fields = {"INVALID_PROJECT": slug, "PROJECT_EXISTS": slug,
+                  "INVALID_HEALTH_TIMEOUT": health_timeout, "INVALID_BACKUP_RETENTION": retention}
+        errors = FormErrors({code: field for code, field in fields.items() if field is not None})
 
         @action(Role.OPERATOR)
         async def save() -> None:
@@ -101,8 +111,10 @@ def _edit_dialog(ctx: PageContext, project: ProjectInfo | None) -> None:
                         await audit.record_audit(session, ctx.principal, "project.create", "project", created.slug,
                                                  None, ctx.ip)
                     else:
+                        assert health_timeout is not None and retention is not None
                         await projects.update_project(
-                            session, project.slug, name=name.value.strip(), description=description.value.strip()
+                            session, project.slug, name=name.value.strip(), description=description.value.strip(),
+                            agent_health_timeout_s=int(health_timeout.value or 0), agent_backup_retention=int(retention.value or 0),
                         )
                         await audit.record_audit(session, ctx.principal, "project.update", "project", project.slug,
                                                  None, ctx.ip)

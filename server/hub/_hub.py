@@ -99,7 +99,13 @@ class AgentHub:
             asyncio.create_task(self._every(EXPIRY_SWEEP_S, self.expire_commands), name="hub-expiry"),
             asyncio.create_task(self._push_settings(), name="hub-agent-settings"),
         ]
-        self._unlisten = on_commit(self._changed_projects.put_nowait)
+        loop = asyncio.get_running_loop()
+
+        def projects_changed(ids: frozenset[int]) -> None:  # runs inside any commit: never raise there
+            with contextlib.suppress(RuntimeError):  # loop closed
+                loop.call_soon_threadsafe(self._changed_projects.put_nowait, ids)
+
+        self._unlisten = on_commit(projects_changed)
         bus = self.runtime.components.get("announcements")
         if isinstance(bus, AnnouncementBus):
             subscription = bus.subscribe()

@@ -31,6 +31,8 @@ OUTBOX_LIMIT = 1024
 @dataclasses.dataclass(eq=False, kw_only=True, slots=True)
 class AgentSession:
     identity: AgentIdentity
+    #: Labels of its Hello (else the stored ones): which maintenance windows apply.
+    labels: dict[str, str]
     session_id: str
     #: Loop time of the last message from the agent.
     last_heard: float

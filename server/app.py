@@ -50,6 +50,10 @@ GRPC_OPTIONS = [
     ("grpc.http2.max_pings_without_data", 0),
     ("grpc.max_receive_message_length", 4 * 1024 * 1024),
     ("grpc.max_send_message_length", 4 * 1024 * 1024),
+    # A reconnect storm queues thousands of new calls before the event loop picks them up;
+    # core's defaults (1,000 soft / 3,000 hard) would refuse the excess.
+    ("grpc.server.max_pending_requests", 100_000),
+    ("grpc.server.max_pending_requests_hard_limit", 100_000),
 ]
 
 

@@ -455,3 +455,26 @@ async def test_published_announcement_reaches_connected_agents(server: UpkeepSer
     assert dict(pushed.content) == {"en": "Maintenance at 02:00", "zh_CN": "凌晨 2 点维护"}
     assert pushed.level == common_pb2.ANNOUNCEMENT_LEVEL_WARNING
     link.close()
+
+
+async def test_malformed_protobuf_is_invalid_argument_in_the_callers_language(server: UpkeepServer, channel, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    garbage = b"\x0a\xff\xff\xff"  # field 1, length-delimited, truncated length
+    connect_raw = channel.stream_stream("/upkeep.v1.AgentService/Connect")
+    call = connect_raw(
+        iter([garbage]),
+        metadata=(("x-upkeep-client-id", identity.client_uuid), ("authorization", f"Bearer {identity.secret}"), ("accept-language", "zh-CN")),
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        async for _ in call:
+            pass
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "Connect" in raised.value.details() and any("\u4e00" <= ch <= "\u9fff" for ch in raised.value.details())
+    send_raw = channel.unary_unary("/upkeep.v1.AdminService/SendCommand")
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await send_raw(garbage, metadata=(("accept-language", "en"),))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details() == "The request to SendCommand is not a valid protobuf message."
+    async with server.runtime.session_factory() as s:
+        assert await s.scalar(select(func.count()).select_from(Command)) == 0
+        assert await s.scalar(select(Client.online).where(Client.id == identity.agent_id)) is not True

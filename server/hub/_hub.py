@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -163,10 +164,17 @@ class AgentHub:
             welcome, pending = await self._admit(session, hello, labels, peer_ip)
             yield pb.ConnectResponse(welcome=welcome)
             self._push_commands(session, pending)
-            reader = asyncio.create_task(self._read(session, requests), name=f"agent-{identity.id}-reader")
+            reader = asyncio.create_task(self._read(session, requests))
             try:
-                async for message in self._drain(session):
+                # The writer, inline (a nested generator would cost a frame per agent).
+                while (message := await session.next()) is not None:
+                    if message.HasField("command") and not self._first_write(session, message.command.id):
+                        continue
                     yield message
+                if session.goodbye is not None:
+                    yield pb.ConnectResponse(goodbye=session.goodbye)
+                if session.error is not None:
+                    raise session.error
             finally:
                 reader.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -264,22 +272,12 @@ class AgentHub:
         self.watchers.presence(identity.project, presence)
         return welcome, pending
 
-    async def _drain(self, session: AgentSession) -> AsyncIterator[pb.ConnectResponse]:
-        while True:
-            message = await session.outbox.get()
-            if message is None:
-                break
-            if message.WhichOneof("body") == "command":
-                command_id = message.command.id
-                if command_id in session.written:
-                    continue
-                session.written.add(command_id)
-                self._pending.status("sent", command_id, _now())
-            yield message
-        if session.goodbye is not None:
-            yield pb.ConnectResponse(goodbye=session.goodbye)
-        if session.error is not None:
-            raise session.error
+    def _first_write(self, session: AgentSession, command_id: str) -> bool:
+        """Whether the command goes out now (not written to this stream before); marks it SENT."""
+        if not session.mark_written(command_id):
+            return False
+        self._pending.status("sent", command_id, _now())
+        return True
 
     async def _read(self, session: AgentSession, requests: AsyncIterator[pb.ConnectRequest]) -> None:
         try:
@@ -347,7 +345,7 @@ class AgentHub:
         self.watchers.presence(session.identity.project, presence)
 
     async def _ack(self, session: AgentSession, ack: pb.CommandAck) -> None:
-        if ack.command_id not in session.written:
+        if not session.wrote(ack.command_id):
             async with self.runtime.session_factory() as s:
                 if not await commands_svc.owned_uuids(s, session.agent_id, [ack.command_id]):
                     raise PermissionDenied(commands_svc.NOT_YOUR_COMMAND, error_code="COMMAND_NOT_OWNED", command=ack.command_id)
@@ -509,6 +507,7 @@ def _canonical(parse: Any, value: str) -> str:
         return ""
 
 
+@functools.cache
 def _server_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

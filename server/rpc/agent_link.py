@@ -11,6 +11,7 @@ from server.hub import AgentHub
 from server.rpc.auth import bearer_token, peer_ip
 from server.runtime import Runtime
 from server.services import enrollment
+from server.services.signing import public_key
 
 __all__ = ["AgentLinkMixin", "agent_credentials"]
 
@@ -38,14 +39,16 @@ class AgentLinkMixin:
         self.runtime.component("agent_hub", AgentHub).forget(result.client_uuid)
         response = pb.EnrollResponse(
             agent_id=result.agent_id, client_uuid=result.client_uuid, secret=result.secret, project=result.project,
+            signing_public_key=public_key(self.runtime.settings).public_key,
         )
         response.enrolled_at.FromDatetime(result.enrolled_at)
         return response
 
-    async def Connect(
+    def Connect(
         self, request_iterator: AsyncIterator[pb.ConnectRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ConnectResponse]:
+        """The hub's response stream itself (no generator of our own: one frame less per agent);
+        the error interceptor's async-generator wrapper is what grpc drives."""
         client_uuid, secret = agent_credentials(context)
         hub = self.runtime.component("agent_hub", AgentHub)
-        async for message in hub.serve(client_uuid=client_uuid, secret=secret, peer_ip=peer_ip(context), requests=request_iterator):
-            yield message
+        return hub.serve(client_uuid=client_uuid, secret=secret, peer_ip=peer_ip(context), requests=request_iterator)

@@ -2,7 +2,7 @@
 
     stage_upload(chunks, directory=, max_bytes=) -> SpooledFile   (size limit while streaming)
     store_diagnostic(session, store, client, staged, file_name=) -> DiagnosticInfo
-    list_diagnostics(session, spec, client_uuid=) -> Page
+    list_diagnostics(session, spec, client_uuid=, project=) -> Page
     get_diagnostic(session, diagnostic_id) -> DiagnosticInfo
 
 Blobs live under ``diagnostics/<client uuid>/<time>-<sha256 prefix>-<file name>``.
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import InvalidInput, NotFound
 from common.i18n import N_
-from server.db.models import Client, Diagnostic
+from server.db.models import Client, Diagnostic, Project
 from server.services.clients import ClientInfo
 from server.services.paging import Page, PageSpec
 from server.storage import ChunkStore
@@ -101,11 +101,15 @@ async def get_diagnostic(session: AsyncSession, diagnostic_id: int) -> Diagnosti
     return _info(found[0], found[1])
 
 
-async def list_diagnostics(session: AsyncSession, spec: PageSpec, *, client_uuid: str | None = None) -> Page[DiagnosticInfo]:
-    """Newest first, optionally for one client."""
+async def list_diagnostics(
+    session: AsyncSession, spec: PageSpec, *, client_uuid: str | None = None, project: str | None = None
+) -> Page[DiagnosticInfo]:
+    """Newest first, optionally for one client and for the clients of one project (slug)."""
     query = select(Diagnostic, Client.client_uuid).join(Client, Client.id == Diagnostic.client_id)
     if client_uuid:
         query = query.where(Client.client_uuid == client_uuid)
+    if project:
+        query = query.join(Project, Project.id == Client.project_id).where(Project.slug == project)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.execute(query.order_by(Diagnostic.id.desc()).offset(spec.offset).limit(spec.size))
     return Page(items=[_info(r, uuid) for r, uuid in rows], page=spec.page, size=spec.size, total=total or 0)

@@ -57,7 +57,7 @@ def session_expired() -> bool:
 
 
 def login_url(target: str, *, expired: bool = False) -> str:
-    return "/login?" + urlencode({"next": target, **({"expired": "1"} if expired else {})})
+    return "/login?" + urlencode({"next": target, **({"expired": "1"} if expired else {})}, safe="/")
 
 
 def _to_login() -> None:

@@ -97,7 +97,7 @@ def test_expired_session_signs_in_again_and_returns(zh_page: Page, short_session
     _wait_out(expired_by, page)
 
     page.get_by_test_id("project-save").click()  # an action after the session ran out
-    expect(page).to_have_url(f"{short_sessions.http_url}/login?next=%2Fprojects&expired=1")
+    expect(page).to_have_url(f"{short_sessions.http_url}/login?next=/projects&expired=1")
     expect(page.get_by_test_id("session-expired")).to_have_text(EXPIRED_ZH)
     screenshot(page, "session-expired-zh_CN")
     assert "late" not in _slugs(short_sessions)
@@ -108,7 +108,7 @@ def test_expired_session_signs_in_again_and_returns(zh_page: Page, short_session
 
     _wait_out(expired_by, page)
     page.goto("/releases")  # a page load after the session ran out
-    expect(page).to_have_url(f"{short_sessions.http_url}/login?next=%2Freleases&expired=1")
+    expect(page).to_have_url(f"{short_sessions.http_url}/login?next=/releases&expired=1")
     expect(page.get_by_test_id("session-expired")).to_have_text(EXPIRED_ZH)
     _sign_in_again(page)
     expect(page).to_have_url(f"{short_sessions.http_url}/releases")

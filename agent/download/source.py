@@ -11,6 +11,7 @@ from pathlib import Path
 
 import grpc
 
+from agent.download.channel import open_download_channel
 from agent.download.fetcher import ChunkDownloader, DownloadResult
 from agent.download.installed import InstalledBundle, ManifestStore
 from agent.download.progress import RateMeter
@@ -84,11 +85,7 @@ class ChunkSource:
         return StagedBundle(folder=folder, version=result.manifest.version, full=True, deleted=result.deleted)
 
     async def _download(self, installed: InstalledBundle | None, report: Callable[[int, int], Awaitable[None]]) -> DownloadResult:
-        channel = (
-            grpc.aio.secure_channel(self.target, self.channel_credentials)
-            if self.channel_credentials else grpc.aio.insecure_channel(self.target)
-        )
-        async with channel:
+        async with open_download_channel(self.target, self.channel_credentials) as channel:
             downloader = ChunkDownloader(
                 agent_pb2_grpc.AgentServiceStub(channel), metadata=self.metadata, public_key=self.public_key,
                 staging_root=self.staging_root, progress=report,

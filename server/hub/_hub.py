@@ -79,6 +79,9 @@ class AgentHub:
         #: Agents that may have QUEUED/SENT commands; others skip the pending query at connect.
         self._maybe_pending: set[int] = set()
         self._window_cache: dict[int, tuple[float, Any]] = {}
+        #: Connects waiting for their queued commands: (agent, ids its Hello reported, answer).
+        self._resuming: list[tuple[int, set[str], asyncio.Future[list[CommandView]]]] = []
+        self._resume_task: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -254,11 +257,7 @@ class AgentHub:
         pending: list[CommandView] = []
         try:
             if identity.id in self._maybe_pending:
-                async with self.runtime.session_factory() as s, s.begin():
-                    if done:
-                        owned = await commands_svc.owned_uuids(s, identity.id, done)
-                        await commands_svc.mark_status(s, "acked", dict.fromkeys(owned, now))
-                    pending = await commands_svc.pending_for_agent(s, identity.id, skip=done, now=now)
+                pending = await self._resume(identity.id, done)
                 if not pending:
                     self._maybe_pending.discard(identity.id)
             windows = await self._windows(identity.project_id, identity.id, session.labels)
@@ -271,6 +270,39 @@ class AgentHub:
         presence = self._presence(identity, online=True, hello=hello)
         self.watchers.presence(identity.project, presence)
         return welcome, pending
+
+    async def _resume(self, agent_id: int, done: set[str]) -> list[CommandView]:
+        """The agent's commands still to deliver (its reported ones marked ACKED first).
+
+        Agents connecting together share one query: requests made while one runs wait for
+        the next, so a reconnect storm costs a few statements instead of one per agent.
+        """
+        future: asyncio.Future[list[CommandView]] = asyncio.get_running_loop().create_future()
+        self._resuming.append((agent_id, done, future))
+        if self._resume_task is None:
+            self._resume_task = asyncio.create_task(self._resume_batches(), name="hub-resume")
+        return await future
+
+    async def _resume_batches(self) -> None:
+        try:
+            while self._resuming:
+                batch, self._resuming = self._resuming, []
+                reported: dict[int, set[str]] = {}
+                for agent_id, done, _future in batch:
+                    reported.setdefault(agent_id, set()).update(done)
+                try:
+                    async with self.runtime.session_factory() as s, s.begin():
+                        pending = await commands_svc.resume_agents(s, reported, _now())
+                except Exception as exc:  # each waiting connect reports it
+                    for _agent_id, _done, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for agent_id, _done, future in batch:
+                    if not future.done():
+                        future.set_result(pending[agent_id])
+        finally:
+            self._resume_task = None
 
     def _first_write(self, session: AgentSession, command_id: str) -> bool:
         """Whether the command goes out now (not written to this stream before); marks it SENT."""

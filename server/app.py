@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import json
 import logging
@@ -30,7 +31,7 @@ from grpc_reflection.v1alpha import reflection
 from common.errors import FailedPrecondition
 from common.i18n import _
 from server import wiring
-from server.config import Settings
+from server.config import Settings, default_public_url
 from server.http.errors import install_error_handlers
 from server.db.engine import make_async_engine, make_session_factory, schema_status
 from server.rpc.errors import ErrorInterceptor
@@ -96,14 +97,23 @@ class UpkeepServer:
                 current=current or "empty",
                 head=head,
             )
-        engine = make_async_engine(settings.database_url)
-        self.runtime = runtime = Runtime(
-            settings=settings, engine=engine, session_factory=make_session_factory(engine)
-        )
-        wiring.build_components(runtime)
-        await runtime.start_components()
-        await self._start_grpc(runtime)
-        await self._start_http(runtime)
+        sock = self._bind_http()
+        try:
+            host, port = settings.http_address
+            if port == 0 and settings.public_url == default_public_url(host, 0):
+                # Listening on a free port: the derived address names the port actually bound.
+                self.settings = settings = dataclasses.replace(settings, public_url=default_public_url(host, self.http_port))
+            engine = make_async_engine(settings.database_url)
+            self.runtime = runtime = Runtime(
+                settings=settings, engine=engine, session_factory=make_session_factory(engine)
+            )
+            wiring.build_components(runtime)
+            await runtime.start_components()
+            await self._start_grpc(runtime)
+        except BaseException:
+            sock.close()
+            raise
+        await self._start_http(runtime, sock)
         logger.info(
             "upkeep server ready: grpc=%s:%s http=%s:%s",
             settings.grpc_address[0], self.grpc_port, settings.http_address[0], self.http_port,
@@ -128,7 +138,18 @@ class UpkeepServer:
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
         self._grpc, self.grpc_port = server, bound
 
-    async def _start_http(self, runtime: Runtime) -> None:
+    def _bind_http(self) -> socket.socket:
+        host, port = self.settings.http_address
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+        sock.setblocking(False)
+        self.http_port = sock.getsockname()[1]
+        return sock
+
+    async def _start_http(self, runtime: Runtime, sock: socket.socket) -> None:
         app = FastAPI(title="Upkeep", version=package_version(), docs_url="/docs", redoc_url=None)
         app.state.runtime = runtime
         install_error_handlers(app)
@@ -138,14 +159,6 @@ class UpkeepServer:
             from webui import mount_console
 
             mount_console(app, runtime)
-        host, port = self.settings.http_address
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
-        sock.setblocking(False)
-        self.http_port = sock.getsockname()[1]
         config = uvicorn.Config(
             app,
             log_level=self.settings.log_level.lower(),

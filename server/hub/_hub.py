@@ -29,7 +29,7 @@ from server.services import telemetry as telemetry_svc
 from server.services.agents import AgentIdentity, check_labels
 from server.services.commands import CommandView
 from server.services.announcements import AnnouncementBus
-from server.services.maintenance import MaintenanceWindows, project_windows, windows_for
+from server.services.maintenance import MaintenanceWindows, WindowView, project_windows, windows_for
 from server.services.presence import flush_presence
 
 __all__ = ["AgentHub", "MAX_MESSAGE_BYTES"]
@@ -78,7 +78,8 @@ class AgentHub:
         self._credentials: dict[str, tuple[AgentIdentity, str]] = {}
         #: Agents that may have QUEUED/SENT commands; others skip the pending query at connect.
         self._maybe_pending: set[int] = set()
-        self._window_cache: dict[int, tuple[float, Any]] = {}
+        #: project → (loaded at, the load): connects arriving while it runs share it.
+        self._window_cache: dict[int, tuple[float, asyncio.Future[list[WindowView]]]] = {}
         #: Connects waiting for their queued commands: (agent, ids its Hello reported, answer).
         self._resuming: list[tuple[int, set[str], asyncio.Future[list[CommandView]]]] = []
         self._resume_task: asyncio.Task[None] | None = None
@@ -147,7 +148,8 @@ class AgentHub:
         """The response stream of one Connect call."""
         identity = await self._authenticate(client_uuid, secret)
         try:
-            first = await asyncio.wait_for(anext(requests), HELLO_TIMEOUT_S)
+            async with asyncio.timeout(HELLO_TIMEOUT_S):  # no extra task, unlike wait_for
+                first = await anext(requests)
         except (StopAsyncIteration, TimeoutError):
             return
         self._check_size(first)
@@ -187,7 +189,8 @@ class AgentHub:
             if self.sessions.get(identity.id) is session:
                 del self.sessions[identity.id]
                 self._pending.offline(identity.id)
-                self.watchers.presence(identity.project, self._presence(identity, online=False))
+                if self.watchers:
+                    self.watchers.presence(identity.project, self._presence(identity, online=False))
 
     async def _authenticate(self, client_uuid: str, secret: str) -> AgentIdentity:
         """From the credential cache when it holds this secret, else from the database."""
@@ -211,12 +214,20 @@ class AgentHub:
         self._maybe_pending.update(agent_ids)
 
     async def _windows(self, project_id: int, agent_id: int, labels: dict[str, str]) -> MaintenanceWindows:
-        loaded_at, windows = self._window_cache.get(project_id, (0.0, None))
-        if windows is None or time.monotonic() - loaded_at > WINDOW_CACHE_S:
-            async with self.runtime.session_factory() as s:
-                windows = await project_windows(s, project_id)
-            self._window_cache[project_id] = (time.monotonic(), windows)
+        entry = self._window_cache.get(project_id)
+        if entry is None or time.monotonic() - entry[0] > WINDOW_CACHE_S:
+            entry = self._window_cache[project_id] = (time.monotonic(), asyncio.ensure_future(self._load_windows(project_id)))
+        try:
+            windows = await asyncio.shield(entry[1])
+        except Exception:
+            if self._window_cache.get(project_id) is entry:
+                del self._window_cache[project_id]  # the next connect tries again
+            raise
         return windows_for(windows, agent_id, labels)
+
+    async def _load_windows(self, project_id: int) -> list[WindowView]:
+        async with self.runtime.session_factory() as s:
+            return await project_windows(s, project_id)
 
     def _settings(self, windows: MaintenanceWindows) -> pb.AgentSettings:
         settings = pb.AgentSettings(channel="stable", maintenance_windows=windows.crons)
@@ -267,8 +278,8 @@ class AgentHub:
         welcome.heartbeat_interval.FromSeconds(int(self.settings.heartbeat_interval_s))
         welcome.server_time.FromDatetime(now)
         welcome.settings.CopyFrom(self._settings(windows))
-        presence = self._presence(identity, online=True, hello=hello)
-        self.watchers.presence(identity.project, presence)
+        if self.watchers:
+            self.watchers.presence(identity.project, self._presence(identity, online=True, hello=hello))
         return welcome, pending
 
     async def _resume(self, agent_id: int, done: set[str]) -> list[CommandView]:

@@ -21,9 +21,11 @@ version distribution of the fleet) and the event's version for every other actio
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
@@ -76,18 +78,27 @@ class EventRecord:
         EventAction(self.action)  # ValueError on an unknown action: a programming error
 
 
+#: update_events columns written for each event, in COPY order.
+EVENT_COLUMNS = ("project_id", "release_id", "version", "client_id", "client_version", "region", "ip_address",
+                 "user_agent", "action", "error_message", "created_at")
+
+
 def _clip(value: str | None, size: int) -> str | None:
     return value[:size] if value else value
 
 
-def _row(event: EventRecord) -> dict[str, object]:
-    row = asdict(event)
-    row.update(
-        version=event.version[:50], client_id=_clip(event.client_id, 128),
-        client_version=_clip(event.client_version, 50), region=_clip(event.region, 50),
-        ip_address=_clip(event.ip_address, 45), user_agent=_clip(event.user_agent, 1000),
+def _values(e: EventRecord) -> tuple[object, ...]:
+    """One update_events row (in EVENT_COLUMNS order), clipped to the column sizes."""
+    return (
+        e.project_id, e.release_id, e.version[:50], _clip(e.client_id, 128), _clip(e.client_version, 50),
+        _clip(e.region, 50), _clip(e.ip_address, 45), _clip(e.user_agent, 1000), e.action, e.error_message,
+        e.created_at,
     )
-    return row
+
+
+@functools.lru_cache(maxsize=4096)
+def _rollup_version(text: str) -> str:
+    return rollup_version(text)
 
 
 def _rollups(events: list[EventRecord]) -> list[dict[str, object]]:
@@ -95,7 +106,7 @@ def _rollups(events: list[EventRecord]) -> list[dict[str, object]]:
     for e in events:
         if e.project_id is None:
             continue
-        version = rollup_version(e.client_version if e.action == EventAction.CHECK else e.version)
+        version = _rollup_version((e.client_version if e.action == EventAction.CHECK else e.version) or "")
         region = (e.region or "").strip().lower()[:50]
         bucket = hour_of(e.created_at)
         counts[(e.project_id, bucket, e.action, version, ALL)] += 1
@@ -103,11 +114,25 @@ def _rollups(events: list[EventRecord]) -> list[dict[str, object]]:
     return [dict(zip(ROLLUP_KEY, key), count=n) for key, n in counts.items()]
 
 
+async def _insert_events(session: AsyncSession, events: list[EventRecord]) -> None:
+    """Plain INSERTs on SQLite; one COPY on PostgreSQL (most of a batch's cost otherwise)."""
+    if session.bind.dialect.name != "postgresql":
+        await session.execute(insert(UpdateEvent.__table__), [dict(zip(EVENT_COLUMNS, _values(e))) for e in events])
+        return
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    async with raw.cursor() as cursor, cursor.copy(
+        f"COPY update_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
+    ) as copy:
+        for event in events:
+            await copy.write_row(_values(event))
+
+
 async def write_events(session: AsyncSession, events: list[EventRecord]) -> None:
     """Insert ``events`` and add them to the rollups, in the caller's transaction."""
     if not events:
         return
-    await session.execute(insert(UpdateEvent), [_row(e) for e in events])
+    await _insert_events(session, events)
     rows = _rollups(events)
     if not rows:
         return
@@ -141,17 +166,20 @@ class EventRecorder:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._stopping = False
         self.written = 0
 
     async def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="event-recorder")
 
     async def stop(self) -> None:
-        """Stop the background writer and write what is still pending."""
+        """Let the writer finish the batch it is writing (never cut short), then write what is pending."""
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
+            self._stopping = True
+            self._wake.set()
             await asyncio.wait([task])
         await self.flush()
 
@@ -204,12 +232,12 @@ class EventRecorder:
                         waiter.set_result(None)
 
     async def _run(self) -> None:
-        while True:
-            try:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.flush_interval_s)
-            except TimeoutError:
-                pass
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await self.flush()
             except Exception:

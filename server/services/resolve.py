@@ -319,10 +319,11 @@ async def resolve_update(catalog: ReleaseCatalog, query: UpdateQuery) -> UpdateA
         return none
     os_name, _sep, arch = (platform or "").partition("-")
     pin: Version | None = None
+    labels = dict(query.labels)
     for rule in snap.rules:
         if rule_matches(
             rule.info, region=query.region, version=current, os=os_name or None, arch=arch or None,
-            labels=dict(query.labels), version_range=rule.version_range,
+            labels=labels, version_range=rule.version_range,
         ):
             if rule.info.action == "block":
                 return none

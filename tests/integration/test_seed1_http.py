@@ -131,6 +131,35 @@ async def test_check_events_and_stats_endpoints(http, running_server):
     assert [(r["region"], r["count"]) for r in regions["regions"]] == [("cn", 4), ("global", 2)]
 
 
+async def test_fast_lane_and_route_answer_byte_for_byte_alike(http, running_server, sf):
+    """A body too large for the fast lane goes through the FastAPI route: same bytes, same event."""
+    await http.post("/admin/api/v1/versions", json=seed_version(
+        publish=True, title="RunPanel v1.2.3 稳定版发布", release_notes="修复 — “引号” 与 emoji 🚀"))
+    body = json.dumps({**SEED["check_update"]["body"], "client_id": "lane"})
+    headers = {"content-type": "application/json", "user-agent": "RunPanel/1.2.0"}
+    lane = await http.post("/api/v1/check-update", content=body, headers=headers)
+    route = await http.post("/api/v1/check-update", content=body + " " * 70_000, headers=headers)
+    assert lane.status_code == route.status_code == 200
+    assert lane.content == route.content and "稳定版".encode() in lane.content
+    assert lane.headers["content-type"] == route.headers["content-type"] == "application/json"
+    assert lane.headers["content-length"] == route.headers["content-length"]
+    await running_server.runtime.components["events"].flush()
+    async with sf() as s:
+        rows = (await s.execute(select(UpdateEvent.client_id, UpdateEvent.user_agent, UpdateEvent.action)
+                                .where(UpdateEvent.client_id == "lane"))).all()
+    assert [tuple(r) for r in rows] == [("lane", "RunPanel/1.2.0", "check")] * 2
+
+
+async def test_fast_lane_hands_bad_input_to_the_route(http):
+    """Errors keep the route's envelope, whichever way the request came in."""
+    as_text = await http.post("/api/v1/check-update", content=json.dumps(SEED["check_update"]["body"]),
+                              headers={"content-type": "text/plain"})
+    wrong_type = await http.post("/api/v1/check-update", json={"current_version": 120})
+    assert as_text.status_code == wrong_type.status_code == 400
+    assert as_text.json()["error_code"] == wrong_type.json()["error_code"] == "INVALID_INPUT"
+    assert as_text.json()["code"] == 400
+
+
 async def test_versions_list_update_delete_and_channels(http, sf):
     ids = []
     for v in ("v1.0.0", "v1.1.0", "v2.0.0-beta.1"):

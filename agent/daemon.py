@@ -1,6 +1,7 @@
 """``upkeep-agent run``: the daemon.
 
     start ─► recover (an interrupted upgrade, commands a killed agent left) ─► link + scheduler + update check
+      pushed upgrades (now or deferred to a window) fetch their release as chunks (agent/download/pushed.py)
       SIGTERM/SIGINT ─► stop event ─► link closes its stream, loops finish ─► exit 0
       the server refuses the agent (revoked, replaced, bad secret) ─► exit 3
 """
@@ -13,10 +14,10 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from agent.compose.docker import ContainerState
 from agent.config import AgentConfig
+from agent.download.pushed import pushed_sources
 from agent.handlers import HandlerRegistry
 from agent.link import AgentLink, LinkStopped
 from agent.schedule import run_scheduler
@@ -24,9 +25,7 @@ from agent.service_handlers import register_handlers
 from agent.store import Store
 from agent.upgrade import UpgradeEngine
 from agent.upgrade.check import check_loop
-from agent.upgrade.sources import BundleSource
-from common.errors import FailedPrecondition, UpkeepError
-from common.i18n import N_
+from common.errors import UpkeepError
 from generated.upkeep.v1 import common_pb2
 
 __all__ = ["EXIT_REFUSED", "run_daemon", "service_state"]
@@ -34,7 +33,6 @@ __all__ = ["EXIT_REFUSED", "run_daemon", "service_state"]
 logger = logging.getLogger(__name__)
 
 EXIT_REFUSED = 3
-NO_BUNDLE_SOURCE = N_("This agent cannot download pushed releases yet (the delta download engine is missing).")
 _STATES = {name.removeprefix("CONTAINER_STATE_").lower(): value for name, value in common_pb2.ContainerState.items()}
 _HEALTH = {"": common_pb2.CONTAINER_HEALTH_NONE, "starting": common_pb2.CONTAINER_HEALTH_STARTING,
            "healthy": common_pb2.CONTAINER_HEALTH_HEALTHY, "unhealthy": common_pb2.CONTAINER_HEALTH_UNHEALTHY}
@@ -67,15 +65,11 @@ def _state_provider(engine: UpgradeEngine) -> Callable[[], Awaitable[common_pb2.
     return provide
 
 
-def _no_bundle_source(payload: dict[str, Any]) -> BundleSource:
-    raise FailedPrecondition(NO_BUNDLE_SOURCE, error_code="NO_BUNDLE_SOURCE")
-
-
-async def run_daemon(config: AgentConfig, *, bundle_sources: Callable[[dict[str, Any]], BundleSource] | None = None) -> int:
+async def run_daemon(config: AgentConfig) -> int:
     """Run until SIGTERM/SIGINT (0) or until the server refuses this agent (EXIT_REFUSED)."""
-    sources = bundle_sources or _no_bundle_source
     store = Store(config.history_db)
     engine = UpgradeEngine(config, store)
+    sources = pushed_sources(config, store, engine.current_version)
     registry = HandlerRegistry()
     register_handlers(registry, config, store, sources, engine=engine)
     link = AgentLink(config, store, registry, state_provider=_state_provider(engine))

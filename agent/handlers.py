@@ -16,7 +16,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-__all__ = ["CommandContext", "Handler", "HandlerRegistry", "ProgressFn"]
+__all__ = ["CommandContext", "Handler", "HandlerRegistry", "ProgressFn", "payload_field"]
 
 ProgressFn = Callable[[str, float, str], Awaitable[None]]
 
@@ -35,6 +35,12 @@ class CommandContext:
 
 
 Handler = Callable[[CommandContext], Awaitable[dict[str, Any]]]
+
+
+def payload_field(payload: dict[str, Any], name: str, default: Any = None) -> Any:
+    """A payload field by its snake_case name; stored payloads may use protobuf JSON camelCase."""
+    camel = name.split("_")[0] + "".join(part.title() for part in name.split("_")[1:])
+    return payload.get(name, payload.get(camel, default))
 
 
 class HandlerRegistry:

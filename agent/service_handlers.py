@@ -4,7 +4,8 @@ link's registry; each runs the same code as the CLI and reports progress through
     register_handlers(registry, config, store, bundle_sources)
 
 ``bundle_sources(payload) -> BundleSource`` builds the source of an upgrade from its payload
-(``{"release_id", "version", ...}``); the delta-download engine provides it. Results are dicts
+(``{"release_id", "version", "is_rollback", ...}``); the daemon's is agent/download/pushed.py.
+An older version is installed only by a rollback (``is_rollback``). Results are dicts
 named like ``CommandResult`` fields (``success``, ``error_code``, ``failed_step``, ``steps`` ...).
 Payload keys may be snake_case or protobuf JSON camelCase.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from agent.backup import create_backup
 from agent.config import AgentConfig
-from agent.handlers import CommandContext, HandlerRegistry
+from agent.handlers import CommandContext, HandlerRegistry, payload_field
 from agent.schedule import earliest_window, maintenance_windows, schedule_upgrade
 from agent.store import Store
 from agent.upgrade import BundleSource, UpgradeEngine, UpgradeResult
@@ -28,13 +29,8 @@ from common.versions import Version
 
 __all__ = ["register_handlers"]
 
-DOWNGRADE_REFUSED = N_("Version {target} is older than the installed {current}; the command does not allow a downgrade")
+DOWNGRADE_REFUSED = N_("Version {target} is older than the installed {current}; only a rollback command may install an older release")
 BAD_BACKUP_ID = N_("{value!r} is not a backup id")
-
-
-def _field(payload: dict[str, Any], name: str, default: Any = None) -> Any:
-    camel = name.split("_")[0] + "".join(part.title() for part in name.split("_")[1:])
-    return payload.get(name, payload.get(camel, default))
 
 
 def result_dict(result: UpgradeResult) -> dict[str, Any]:
@@ -54,12 +50,12 @@ def register_handlers(registry: HandlerRegistry, config: AgentConfig, store: Sto
 
     async def upgrade(ctx: CommandContext) -> dict[str, Any]:
         payload = ctx.payload
-        target, current = str(_field(payload, "version", "")), engine.current_version()
-        if not _field(payload, "allow_downgrade", False) and Version.parse(target) < Version.parse(current):
+        target, current = str(payload_field(payload, "version", "")), engine.current_version()
+        if not payload_field(payload, "is_rollback", False) and Version.parse(target) < Version.parse(current):
             raise InvalidInput(DOWNGRADE_REFUSED, error_code="DOWNGRADE_REFUSED", target=target, current=current)
-        not_before = _field(payload, "not_before")
+        not_before = payload_field(payload, "not_before")
         when = None
-        if _field(payload, "in_maintenance_window", False):
+        if payload_field(payload, "in_maintenance_window", False):
             when = earliest_window(maintenance_windows(config, store))
         elif not_before:
             when = dt.datetime.fromisoformat(str(not_before).replace("Z", "+00:00"))
@@ -75,19 +71,19 @@ def register_handlers(registry: HandlerRegistry, config: AgentConfig, store: Sto
         await ctx.progress("backup", 0.0, str(config.compose_dir))
         with engine.exclusive():
             record = await asyncio.to_thread(create_backup, config, store, version=engine.current_version(),
-                                             backup_type=str(_field(ctx.payload, "backup_type") or "manual"))
+                                             backup_type=str(payload_field(ctx.payload, "backup_type") or "manual"))
         await ctx.progress("backup", 100.0, str(record.file_path.name))
         return {"success": True, "backup_id": str(record.id), "size_bytes": record.size_bytes, "to_version": record.service_version}
 
     async def rollback(ctx: CommandContext) -> dict[str, Any]:
-        raw = str(_field(ctx.payload, "backup_id", ""))
+        raw = str(payload_field(ctx.payload, "backup_id", ""))
         if not raw.isdigit():
             raise InvalidInput(BAD_BACKUP_ID, error_code="INVALID_BACKUP_ID", value=raw)
         result = await engine.rollback_to(int(raw), progress=ctx.progress, trigger="command", command_id=ctx.command_id)
         return result_dict(result)
 
     async def restart(ctx: CommandContext) -> dict[str, Any]:
-        services = tuple(_field(ctx.payload, "services", ()) or ())
+        services = tuple(payload_field(ctx.payload, "services", ()) or ())
         await ctx.progress("restart", 0.0, ", ".join(services))
         with engine.exclusive():
             await asyncio.to_thread(engine.project().restart, services)

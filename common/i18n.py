@@ -48,7 +48,13 @@ logger = logging.getLogger(__name__)
 LOCALES: tuple[str, ...] = ("en", "zh_CN")
 DEFAULT_LOCALE = "en"
 DOMAINS: tuple[str, ...] = ("common", "server", "agent", "webui")
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# A wheel carries the compiled catalogs inside the package (setup.py); a checkout has
+# locales/ at the top (compiled by scripts/i18n.py).
+LOCALES_DIR = next(
+    (p for p in (Path(__file__).resolve().parent / "_locales", Path(__file__).resolve().parents[1] / "locales")
+     if p.is_dir()),
+    Path(__file__).resolve().parents[1] / "locales",
+)
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("upkeep_locale", default=DEFAULT_LOCALE)
 

@@ -80,6 +80,7 @@ class UpkeepServer:
 
     async def start(self) -> None:
         settings = self.settings
+        settings.ensure_dirs()  # first start: the SQLite file's folder must exist to be checked
         current, head = await asyncio.to_thread(schema_status, settings.database_url)
         if current != head:
             raise FailedPrecondition(
@@ -88,7 +89,6 @@ class UpkeepServer:
                 current=current or "empty",
                 head=head,
             )
-        settings.ensure_dirs()
         engine = make_async_engine(settings.database_url)
         self.runtime = runtime = Runtime(
             settings=settings, engine=engine, session_factory=make_session_factory(engine)

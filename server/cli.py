@@ -244,6 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=settings.log_level.upper(),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin
         try:
             return _COMMANDS[args.command](args, settings)
         except UpkeepError as exc:

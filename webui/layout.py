@@ -29,6 +29,10 @@ from webui.state import runtime
 __all__ = ["NAVIGATION", "PageContext", "console_page", "frame", "use_browser_language"]
 
 #: (path, title, icon, minimum role) of every navigation entry, in order.
+#: How long a page may take to build before NiceGUI answers 500 (its default, 3 s, is
+#: exceeded by a busy server whose pages read the database while building).
+PAGE_BUILD_TIMEOUT_S = 15.0
+
 NAVIGATION: tuple[tuple[str, str, str, Role], ...] = (
     ("/", N_("Dashboard"), "dashboard", Role.VIEWER),
     ("/projects", N_("Projects"), "folder", Role.VIEWER),
@@ -114,7 +118,7 @@ def console_page(
     """Register a signed-in page; ``title`` is an N_()-marked id; path parameters reach the body as strings."""
 
     def decorate(body: Callable[..., Awaitable[None]]) -> Callable[[Request], Awaitable[None]]:
-        @ui.page(path)
+        @ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)
         async def page(request: Request) -> None:
             chosen = use_browser_language(request)
             principal = current_principal()

@@ -8,7 +8,7 @@ import socket
 import grpc
 
 from agent.config import AgentConfig
-from agent.link._channel import open_channel
+from agent.link.channel import open_channel
 from agent.link._state import LinkState
 from agent.store import Store
 from common.errors import InvalidInput, PermissionDenied, Unauthenticated, Unavailable
@@ -54,5 +54,6 @@ async def enroll(config: AgentConfig, store: Store, *, server: str, token: str, 
             if refusal is not None:
                 raise refusal(ENROLL_REFUSED, error_code="ENROLLMENT_REFUSED", error=exc.details() or exc.code().name) from exc
             raise Unavailable(SERVER_UNREACHABLE, address=server, error=exc.details() or exc.code().name) from exc
-    state.save_enrollment(agent_id=reply.agent_id, secret=reply.secret, server_address=server, project=reply.project)
+    state.save_enrollment(agent_id=reply.agent_id, secret=reply.secret, server_address=server, project=reply.project,
+                          signing_key=reply.signing_public_key)
     return reply

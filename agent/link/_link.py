@@ -28,7 +28,7 @@ from google.protobuf import json_format
 from agent.config import AgentConfig
 from agent.handlers import CommandContext, HandlerRegistry
 from agent.link._backoff import Backoff
-from agent.link._channel import open_channel
+from agent.link.channel import open_channel
 from agent.link._state import Identity, LinkState
 from agent.store import Store
 from common.errors import UpkeepError
@@ -118,9 +118,8 @@ class AgentLink:
         )
         hello.service_state.CopyFrom(await self.state_provider())
         outbox.put_nowait(pb.ConnectRequest(hello=hello))
-        metadata = (("x-upkeep-client-id", identity.client_uuid), ("authorization", f"Bearer {identity.secret}"))
         async with open_channel(self.config.server, address) as channel:
-            call = agent_pb2_grpc.AgentServiceStub(channel).Connect(_drain(outbox), metadata=metadata)
+            call = agent_pb2_grpc.AgentServiceStub(channel).Connect(_drain(outbox), metadata=identity.metadata)
             stopper = asyncio.create_task(stop.wait())
             first = asyncio.create_task(call.read())
             done, _pending = await asyncio.wait({stopper, first}, return_when=asyncio.FIRST_COMPLETED)

@@ -23,6 +23,7 @@ __all__ = ["Identity", "LinkState", "report_telemetry"]
 BATCH_EVENTS = 100
 #: Executed command ids sent in Hello (the newest ones).
 HELLO_EXECUTED_LIMIT = 1000
+SIGNING_KEY = "link.signing_public_key"
 
 
 def _now() -> str:
@@ -44,6 +45,11 @@ class Identity:
     secret: str
     server_address: str
     project: str
+
+    @property
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        """gRPC call credentials: the client id and the agent secret."""
+        return (("x-upkeep-client-id", self.client_uuid), ("authorization", f"Bearer {self.secret}"))
 
 
 class LinkState:
@@ -69,13 +75,19 @@ class LinkState:
         return Identity(client_uuid=row["client_uuid"], agent_id=int(row["agent_id"]), secret=row["secret"],
                         server_address=row["server_address"] or "", project=row["project"] or "")
 
-    def save_enrollment(self, *, agent_id: int, secret: str, server_address: str, project: str) -> None:
+    def save_enrollment(self, *, agent_id: int, secret: str, server_address: str, project: str, signing_key: str = "") -> None:
         self.client_uuid()
         with self.store.tx() as conn:
             conn.execute(
                 "UPDATE client_identity SET agent_id = ?, secret = ?, server_address = ?, project = ?, enrolled_at = ? WHERE id = 1",
                 (str(agent_id), secret, server_address, project, _now()),
             )
+            conn.execute("INSERT INTO kv(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (SIGNING_KEY, signing_key))
+
+    def signing_key(self) -> str:
+        """The manifest signing key the server gave at enrollment (pinned from then on)."""
+        return self.store.get(SIGNING_KEY) or ""
 
     # ------------------------------------------------------------------ status keys
 

@@ -44,8 +44,13 @@ __all__ = [
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
-_MIGRATIONS = _REPO_ROOT / "migrations"
 _ALEMBIC_INI = _REPO_ROOT / "alembic.ini"
+# A wheel carries the migrations inside the package (setup.py); a checkout (or an
+# editable install) has them in migrations/ at the top.
+_MIGRATIONS = next(
+    (p for p in (Path(__file__).resolve().parents[1] / "_migrations", _REPO_ROOT / "migrations") if p.is_dir()),
+    _REPO_ROOT / "migrations",
+)
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}

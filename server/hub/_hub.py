@@ -411,7 +411,7 @@ class AgentHub:
     # ------------------------------------------------------------------ background jobs
 
     async def settle(self, agent_id: int) -> None:
-        """Write the agent's batched presence now, before a direct write to its row.
+        """Write the agent's batched presence now, before a direct write to (or read of) its row.
 
         Otherwise a batch holding older values (a Hello's versions, online=True) could
         land after that write and undo it.

@@ -11,6 +11,7 @@ from server.hub import AgentHub
 from server.rpc.auth import bearer_token, peer_ip
 from server.runtime import Runtime
 from server.services import enrollment
+from server.services.signing import public_key
 
 __all__ = ["AgentLinkMixin", "agent_credentials"]
 
@@ -38,6 +39,7 @@ class AgentLinkMixin:
         self.runtime.component("agent_hub", AgentHub).forget(result.client_uuid)
         response = pb.EnrollResponse(
             agent_id=result.agent_id, client_uuid=result.client_uuid, secret=result.secret, project=result.project,
+            signing_public_key=public_key(self.runtime.settings).public_key,
         )
         response.enrolled_at.FromDatetime(result.enrolled_at)
         return response

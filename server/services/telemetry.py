@@ -85,10 +85,6 @@ async def _command_id(session: AsyncSession, client_id: int, command_uuid: str) 
 
 async def _service_upgrade_event(session: AsyncSession, client: Client, record: agent_pb2.UpgradeRecord, when: datetime) -> None:
     command_id = await _command_id(session, client.id, record.command_id)
-    if command_id is not None and await session.scalar(
-        select(ServiceUpgradeHistory.id).where(ServiceUpgradeHistory.command_id == command_id)
-    ):
-        return  # the command's result recorded it already
     await record_service_upgrade(
         session, client, command_id=command_id, from_version=record.from_version, to_version=record.to_version,
         success=_status(record) == UpgradeStatus.SUCCESS.value, details=record.details, step_timings=None,
@@ -100,7 +96,17 @@ async def record_service_upgrade(
     session: AsyncSession, client: Client, *, command_id: int | None, from_version: str, to_version: str,
     success: bool, details: str, step_timings: dict[str, float] | None, release_id: int | None, when: datetime,
 ) -> None:
-    """A service_upgrade_history row and its success/failed event."""
+    """A service_upgrade_history row and its success/failed event.
+
+    A command's upgrade is recorded once: when the agent's telemetry record of it came first,
+    the command's result completes that row (its step timings) instead of adding another.
+    """
+    if command_id is not None:
+        earlier = await session.scalar(select(ServiceUpgradeHistory).where(ServiceUpgradeHistory.command_id == command_id))
+        if earlier is not None:
+            earlier.step_timings = step_timings or earlier.step_timings
+            earlier.details = details or earlier.details
+            return
     session.add(ServiceUpgradeHistory(
         client_id=client.id, command_id=command_id, from_version=from_version, to_version=to_version,
         status=UpgradeStatus.SUCCESS.value if success else UpgradeStatus.FAILED.value, details=details or None,

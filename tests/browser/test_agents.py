@@ -60,10 +60,10 @@ def test_live_agent_and_pushed_upgrade(page: Page, console: ServerProcess) -> No
         assert command.type == common_pb2.COMMAND_TYPE_UPGRADE and command.payload.upgrade.version == "v1.1.0"
         card = page.get_by_test_id("command-upgrade").first
         agent.send(command_ack=pb.CommandAck(command_id=command.id, accepted=True))
-        for number, step in enumerate(("backup", "apply", "health"), start=1):
+        for number, (step, label) in enumerate((("backup", "Backup"), ("apply", "Apply files"), ("health", "Health check")), start=1):
             agent.send(command_progress=common_pb2.CommandProgress(
                 command_id=command.id, step=step, percent=number * 30, message=f"{step} step"))
-            expect(card.get_by_test_id("command-step").nth(number - 1)).to_contain_text(step)
+            expect(card.get_by_test_id("command-step").nth(number - 1)).to_contain_text(f"{label} · {number * 30}%")
         expect(card.get_by_test_id("command-status")).to_have_text("Running")
         agent.send(command_result=common_pb2.CommandResult(
             command_id=command.id, success=True, from_version="1.0.0", to_version="1.1.0"))

@@ -4,101 +4,26 @@ commands queued and telemetry in flight, replacement, revocation."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import grpc
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent.link import report_telemetry
 from agent.store import Store
-from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, common_pb2
+from generated.upkeep.v1 import admin_pb2, agent_pb2 as pb, common_pb2
 from server.db.defaults import new_project
 from server.db.engine import make_session_factory
 from server.db.models import ServiceUpgradeHistory, TelemetryBatch
 from server.services import tokens
 from server.services.roles import Role
 from tests.fixtures.agents import AgentProcess
-from tests.fixtures.servers import ServerProcess, server_env, start_server_process, wait_until
+from tests.fixtures.control import Admin, Stack, all_online, command_status, next_event, online
+from tests.fixtures.servers import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-class Admin:
-    """AdminService over one channel with an admin token."""
-
-    def __init__(self, target: str, token: str) -> None:
-        self.channel = grpc.aio.insecure_channel(target)
-        self.stub = admin_pb2_grpc.AdminServiceStub(self.channel)
-        self.metadata = (("authorization", f"Bearer {token}"),)
-
-    async def call(self, method: str, request: object) -> object:
-        return await getattr(self.stub, method)(request, metadata=self.metadata, timeout=30)
-
-    async def watch(self, **kw: object) -> grpc.aio.UnaryStreamCall:
-        call = self.stub.WatchAgents(admin_pb2.WatchAgentsRequest(**kw), metadata=self.metadata)
-        await call.initial_metadata()  # subscribed
-        return call
-
-    async def close(self) -> None:
-        await self.channel.close()
-
-
-async def next_event(watch: grpc.aio.UnaryStreamCall, predicate, timeout: float = 30) -> admin_pb2.WatchAgentsResponse:  # type: ignore[no-untyped-def]
-    async def find() -> admin_pb2.WatchAgentsResponse:
-        while True:
-            event = await watch.read()
-            assert event is not grpc.aio.EOF, "watch ended"
-            if predicate(event):
-                return event
-    return await asyncio.wait_for(find(), timeout)
-
-
-def online(agent_id: int, value: bool = True):  # type: ignore[no-untyped-def]
-    return lambda e: e.WhichOneof("event") == "presence" and e.presence.agent_id == agent_id and e.presence.online == value
-
-
-async def all_online(watch: grpc.aio.UnaryStreamCall, agent_ids: set[int], timeout: float = 60) -> None:
-    """Until each of ``agent_ids`` was reported online (in any order)."""
-    waiting = set(agent_ids)
-
-    def seen(event: admin_pb2.WatchAgentsResponse) -> bool:
-        if event.WhichOneof("event") == "presence" and event.presence.online:
-            waiting.discard(event.presence.agent_id)
-        return not waiting
-
-    await next_event(watch, seen, timeout)
-
-
-def command_status(command_id: str, status: int):  # type: ignore[no-untyped-def]
-    return lambda e: e.WhichOneof("event") == "command" and e.command.id == command_id and e.command.status == status
-
-
-class Stack:
-    """The server process (restartable on its port) and its database."""
-
-    def __init__(self, db_url: str, engine: AsyncEngine, tmp: Path, token: str) -> None:
-        self.env = server_env(db_url, tmp / "data", UPKEEP_HEARTBEAT_INTERVAL_S="1")
-        self.tmp = tmp
-        self.engine = engine
-        self.token = token
-        self.server: ServerProcess = start_server_process(self.env, tmp)
-        self.env["UPKEEP_GRPC_LISTEN"] = f"127.0.0.1:{self.server.grpc_port}"
-
-    @property
-    def target(self) -> str:
-        return self.server.grpc_target
-
-    def restart(self) -> None:
-        self.server = start_server_process(self.env, self.tmp)
-
-    async def count(self, model: type) -> int:
-        async with make_session_factory(self.engine)() as s:
-            return int(await s.scalar(select(func.count()).select_from(model)) or 0)
 
 
 @pytest.fixture

@@ -195,6 +195,34 @@ async def test_command_lifecycle_and_result(server: UpkeepServer, admin, agents)
     link.close()
 
 
+@pytest.mark.parametrize("telemetry_first", [False, True])
+async def test_upgrade_recorded_once_whichever_report_arrives_first(server: UpkeepServer, admin, agents, telemetry_first: bool) -> None:
+    """The agent reports a pushed upgrade twice (command result, telemetry record): one history row, with step timings."""
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    sent = await admin.SendCommand(admin_pb2.SendCommandRequest(
+        agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_UPGRADE,
+        payload=common_pb2.CommandPayload(upgrade=common_pb2.UpgradePayload(version="1.1.0")),
+    ))
+    command_id = sent.commands[0].id
+    assert (await link.receive("command")).command.id == command_id
+    record = pb.UpgradeRecord(from_version="1.0.0", to_version="1.1.0", command_id=command_id, outcome=common_pb2.UPGRADE_OUTCOME_SUCCESS)
+    record_event = pb.TelemetryEvent(service_upgrade=record)
+    record_event.occurred_at.FromDatetime(datetime.now(UTC))
+    result = common_pb2.CommandResult(command_id=command_id, success=True, from_version="1.0.0", to_version="1.1.0",
+                                      steps=[common_pb2.StepTiming(step="apply", duration_ms=1500)])
+    reports = [("telemetry_batch", pb.TelemetryBatch(seq=1, events=[record_event]), "telemetry_ack"),
+               ("command_result", result, "result_ack")]
+    for kind, body, ack in reports if telemetry_first else reversed(reports):
+        link.send(**{kind: body})
+        await link.receive(ack)
+    async with server.runtime.session_factory() as s:
+        rows = (await s.execute(select(ServiceUpgradeHistory.to_version, ServiceUpgradeHistory.step_timings))).all()
+        assert rows == [("1.1.0", {"apply": 1.5})]
+        assert await s.scalar(select(func.count()).select_from(UpdateEvent).where(UpdateEvent.action == "success")) == 1
+    link.close()
+
+
 async def test_offline_agent_gets_queued_command_on_return_once(server: UpkeepServer, admin, agents) -> None:
     identity = await enroll(agents, await make_token(admin))
     sent = await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))

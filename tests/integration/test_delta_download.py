@@ -289,6 +289,7 @@ async def test_chunk_source_stages_for_the_upgrade_engine(setup: Setup, tmp_path
 
 async def test_agent_cli_download_stages_a_release_with_progress(setup: Setup, session_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import os
+    import sqlite3
     import subprocess
     import sys
 
@@ -314,13 +315,22 @@ async def test_agent_cli_download_stages_a_release_with_progress(setup: Setup, s
     write_config("")
     enrolled = await asyncio.to_thread(agent, "enroll", "--token", token)
     assert enrolled.returncode == 0, enrolled.stderr
-    unpinned = await asyncio.to_thread(agent, "download", "--release-id", str(setup.v1))
-    assert unpinned.returncode == 1 and "public_key" in unpinned.stderr
-
-    write_config(setup.key)
+    # No key in config.toml: the one the server gave at enrollment is pinned.
     done = await asyncio.to_thread(agent, "download", "--release-id", str(setup.v1))
     assert done.returncode == 0, done.stderr
     assert "Staged 1.0.0" in done.stdout
     _same_tree(node / "state" / "downloads" / str(setup.v1) / "files", setup.src1)
+
+    with sqlite3.connect(node / "state" / "history.db") as db:
+        db.execute("DELETE FROM kv WHERE key = 'link.signing_public_key'")
+    unpinned = await asyncio.to_thread(agent, "download", "--release-id", str(setup.v1))
+    assert unpinned.returncode == 1 and "public_key" in unpinned.stderr
+
+    write_config(generate_key(tmp_path / "other.key").public_key)  # config.toml's key wins: another server's
+    refused = await asyncio.to_thread(agent, "download", "--release-id", str(setup.v2))
+    assert refused.returncode == 1 and "signature is not valid" in refused.stderr, refused.stderr
+    assert not (node / "state" / "downloads" / str(setup.v2) / "files").exists()
+
+    write_config(setup.key)
     again = await asyncio.to_thread(agent, "download", "--release-id", str(setup.v1))
     assert again.returncode == 0 and "0 bytes fetched" in again.stdout  # everything was staged and verified already

@@ -79,6 +79,17 @@ def test_serve_refuses_unmigrated_database(tmp_path: Path) -> None:
     assert "not migrated" in result.stderr
 
 
+def test_serve_on_a_fresh_folder_asks_for_migrate(tmp_path: Path) -> None:
+    """First start without `migrate`: the data folder is created and the answer is the same message."""
+    data = tmp_path / "data"
+    env = {"UPKEEP_DATA_DIR": str(data), "UPKEEP_GRPC_LISTEN": "127.0.0.1:0", "UPKEEP_HTTP_LISTEN": "127.0.0.1:0"}
+    result = run_cli(["serve"], env, timeout=60)
+    assert result.returncode != 0
+    assert "upkeep-server migrate" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert data.is_dir()
+
+
 def test_migrate_then_serve_on_fresh_sqlite(tmp_path: Path) -> None:
     """The embedded default: a fresh folder is created, migrated, served."""
     data = tmp_path / "data"

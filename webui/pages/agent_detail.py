@@ -24,6 +24,7 @@ from webui.i18n import N_, _, fmt_datetime
 from webui.labels import (
     FINISHED_COMMANDS,
     command_status_label,
+    command_step_label,
     command_type_label,
     status_label,
     upgrade_result_label,
@@ -113,7 +114,7 @@ async def _live_log(agent: agents.AgentView, facts: ui.column) -> None:  # noqa:
     def on_event(command: common_pb2.Command) -> None:
         if command.HasField("progress") and command.progress.step:
             seen = steps.setdefault(command.id, [])
-            line = f"{command.progress.step} · {command.progress.percent}%"
+            line = f"{command_step_label(command.progress.step)} · {command.progress.percent}%"
             if command.progress.message:
                 line += f" · {command.progress.message}"
             if not seen or seen[-1] != line:

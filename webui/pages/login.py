@@ -11,7 +11,7 @@ from common.errors import UpkeepError
 from server.services import auth
 from webui.forms import FormErrors
 from webui.i18n import LANGUAGES, _, locale, set_locale
-from webui.layout import use_browser_language
+from webui.layout import PAGE_BUILD_TIMEOUT_S, use_browser_language
 from webui.session import current_principal, sign_in
 from webui.state import runtime
 
@@ -23,7 +23,7 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@ui.page("/login")
+@ui.page("/login", response_timeout=PAGE_BUILD_TIMEOUT_S)
 async def login_page(request: Request, next: str | None = None) -> None:  # noqa: A002
     use_browser_language(request)
     target = _safe_next(next)

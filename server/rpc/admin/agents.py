@@ -61,8 +61,13 @@ class AgentsAdminMixin:
 
     async def GetAgent(self, request: admin_pb2.GetAgentRequest, context: grpc.aio.ServicerContext) -> admin_pb2.GetAgentResponse:
         await self._authorize(context, Role.VIEWER)
+        agent_id = request.agent_id
+        if not agent_id:
+            async with self.runtime.session_factory() as s:
+                agent_id = (await agents_svc.get_agent(s, client_uuid=request.client_uuid)).id
+        await self._hub.settle(agent_id)  # its batched presence (e.g. a Hello just seen) first
         async with self.runtime.session_factory() as s:
-            agent = await agents_svc.get_agent(s, agent_id=request.agent_id, client_uuid=request.client_uuid)
+            agent = await agents_svc.get_agent(s, agent_id=agent_id)
             recent, *_ = await commands_svc.list_commands(s, agent_id=agent.id, page_size=10)
         return admin_pb2.GetAgentResponse(agent=agent.to_proto(), recent_commands=[c.to_proto() for c in recent])
 

@@ -6,7 +6,7 @@ import grpc
 
 from agent.config import ServerLinkConfig
 
-__all__ = ["CHANNEL_OPTIONS", "open_channel"]
+__all__ = ["CHANNEL_OPTIONS", "channel_credentials", "open_channel"]
 
 CHANNEL_OPTIONS = [
     ("grpc.keepalive_time_ms", 60_000),
@@ -18,12 +18,19 @@ CHANNEL_OPTIONS = [
 ]
 
 
-def open_channel(config: ServerLinkConfig, address: str) -> grpc.aio.Channel:
+def channel_credentials(config: ServerLinkConfig) -> grpc.ChannelCredentials | None:
+    """TLS credentials from ``[server]`` (client certificate for mutual TLS); None for plaintext."""
     if not config.tls:
-        return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
-    credentials = grpc.ssl_channel_credentials(
+        return None
+    return grpc.ssl_channel_credentials(
         root_certificates=config.ca_file.read_bytes() if config.ca_file else None,
         private_key=config.key_file.read_bytes() if config.key_file else None,
         certificate_chain=config.cert_file.read_bytes() if config.cert_file else None,
     )
+
+
+def open_channel(config: ServerLinkConfig, address: str) -> grpc.aio.Channel:
+    credentials = channel_credentials(config)
+    if credentials is None:
+        return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
     return grpc.aio.secure_channel(address, credentials, options=CHANNEL_OPTIONS)

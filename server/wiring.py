@@ -56,10 +56,10 @@ def http_lanes(runtime: Runtime) -> dict[tuple[str, str], Lane]:
 def http_routers(runtime: Runtime) -> list[APIRouter]:
     """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
     from server.http import (
-        accounts, admin_v1, clients, diagnostics, downloads, health, legacy, packages, updates,
+        accounts, admin_stats, admin_v1, clients, diagnostics, downloads, health, legacy, packages, updates,
     )
 
     return [
         health.router, accounts.router, clients.router, updates.router, diagnostics.router,
-        legacy.router, admin_v1.router, downloads.router, packages.router,
+        legacy.router, admin_v1.router, admin_stats.router, downloads.router, packages.router,
     ]

@@ -420,6 +420,8 @@ class UpdateRule(Base):
         String(16), default=RuleAction.ALLOW.value, server_default=RuleAction.ALLOW.value
     )
     pin_version: Mapped[str | None] = mapped_column(String(50))
+    #: The one channel the rule applies in; None = every channel.
+    channel_id: Mapped[int | None] = mapped_column(_fk("channels.id"))
     created_at: Mapped[created_ts]
     updated_at: Mapped[updated_ts]
 

@@ -250,3 +250,18 @@ async def test_admin_api_needs_a_token_with_the_right_role(http, running_server,
     assert wrong.status_code == 401 and as_viewer.status_code == 403 and as_viewer.json()["code"] == 403
     assert viewer_reads.status_code == 200 and client_api.status_code == 200
     assert await release_count(sf) == 0
+
+
+async def test_openapi_documents_400_envelopes_and_stats_models(http):
+    schema = (await http.get("/openapi.json")).json()
+    answers = {(path, method): op["responses"] for path, ops in schema["paths"].items() for method, op in ops.items()}
+    assert [key for key, responses in answers.items() if "422" in responses] == []
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    error_of = lambda path, method: answers[(path, method)]["400"]["content"]["application/json"]["schema"]["$ref"]  # noqa: E731
+    assert error_of("/api/v1/check-update", "post").endswith("/LegacyErrorBody")
+    assert error_of("/api/v1/clients/register", "post").endswith("/ErrorBody")
+    for path, model in (("/admin/api/v1/stats", "StatsEnvelope"), ("/admin/api/v1/stats/distribution",
+                        "DistributionEnvelope"), ("/admin/api/v1/stats/regions", "RegionsEnvelope")):
+        ok = answers[(path, "get")]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert ok.endswith("/" + model) and model in schema["components"]["schemas"]
+        assert error_of(path, "get").endswith("/LegacyErrorBody")

@@ -218,7 +218,14 @@ class Labels(_message.Message):
     def __init__(self, values: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Project(_message.Message):
-    __slots__ = ("id", "slug", "name", "description", "default_channel", "created_at", "updated_at")
+    __slots__ = ("id", "slug", "name", "description", "default_channel", "created_at", "updated_at", "download_mirrors")
+    class DownloadMirrorsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     ID_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -226,6 +233,7 @@ class Project(_message.Message):
     DEFAULT_CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    DOWNLOAD_MIRRORS_FIELD_NUMBER: _ClassVar[int]
     id: int
     slug: str
     name: str
@@ -233,7 +241,8 @@ class Project(_message.Message):
     default_channel: str
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., default_channel: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    download_mirrors: _containers.ScalarMap[str, str]
+    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., default_channel: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., download_mirrors: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Channel(_message.Message):
     __slots__ = ("id", "project", "name", "display_name", "description", "is_active", "auto_publish", "rollout_percentage", "created_at")

@@ -82,6 +82,16 @@ class ReleasesAdminMixin:
             await self._audit(s, who, context, "project.update", info.slug)
         return pb.UpdateProjectResponse(project=conv.project(info))
 
+    async def SetDownloadMirrors(
+        self, request: pb.SetDownloadMirrorsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SetDownloadMirrorsResponse:
+        who = await authenticate(context, self.runtime, Role.OPERATOR)
+        async with self.runtime.session_factory() as s, s.begin():
+            info = await projects.update_project(
+                s, await self._project(s, request.project), download_mirrors=dict(request.mirrors))
+            await self._audit(s, who, context, "project.mirrors", info.slug, info.download_mirrors)
+        return pb.SetDownloadMirrorsResponse(project=conv.project(info))
+
     # ------------------------------------------------------------ channels
 
     async def ListChannels(self, request: pb.ListChannelsRequest, context: grpc.aio.ServicerContext) -> pb.ListChannelsResponse:
@@ -220,7 +230,7 @@ class ReleasesAdminMixin:
                 target_version_range=r.target_version_range or None, os=r.os or None, arch=r.arch or None,
                 labels=dict(r.labels), enabled=r.enabled, priority=r.priority,
                 rollout_config=r.rollout_config or None, action=conv.action_from_proto(r.action),
-                pin_version=r.pin_version or None,
+                pin_version=r.pin_version or None, channel=r.channel or None,
             )
             await self._audit(s, who, context, "rule.create", info.id, {"name": info.name})
         return pb.CreateUpdateRuleResponse(rule=conv.rule(info, slug))
@@ -237,7 +247,7 @@ class ReleasesAdminMixin:
         changes: dict[str, object] = {
             f: getattr(request, f) for f in (
                 "name", "target_region", "target_version_range", "os", "arch", "enabled", "priority",
-                "rollout_config", "pin_version") if request.HasField(f)
+                "rollout_config", "pin_version", "channel") if request.HasField(f)
         }
         if request.HasField("labels"):
             changes["labels"] = dict(request.labels.values)

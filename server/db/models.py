@@ -74,6 +74,8 @@ __all__ = [
     "Rollout",
     "RolloutAgent",
     "UpdateEvent",
+    "ClientActivity",
+    "EventDailyRollup",
     "EventRollup",
     "TelemetryBatch",
     "ServiceUpgradeHistory",
@@ -600,6 +602,44 @@ class EventRollup(Base):
     version: Mapped[version_str] = mapped_column(default="", server_default="")
     region: Mapped[region_str] = mapped_column(default="", server_default="")
     count: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+
+
+class EventDailyRollup(Base):
+    """Daily pre-aggregated counts, same dimensions as `EventRollup` (long periods read these)."""
+
+    __tablename__ = "event_daily_rollups"
+    __table_args__ = (
+        UniqueConstraint("project_id", "bucket_start", "action", "version", "region"),
+        _one_of("action", EventAction),
+    )
+
+    id: Mapped[bigpk]
+    project_id: Mapped[int] = mapped_column(_fk("projects.id"))
+    bucket_start: Mapped[datetime] = mapped_column(index=True)  # midnight UTC
+    action: Mapped[str] = mapped_column(String(16))
+    version: Mapped[version_str] = mapped_column(default="", server_default="")
+    region: Mapped[region_str] = mapped_column(default="", server_default="")
+    count: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+
+
+class ClientActivity(Base):
+    """Each client's latest event per action: exact distinct-client counts for windows ending now."""
+
+    __tablename__ = "client_activity"
+    __table_args__ = (
+        UniqueConstraint("project_id", "client_id", "action"),
+        Index(None, "project_id", "action", "last_at"),
+        _one_of("action", EventAction),
+    )
+
+    id: Mapped[bigpk]
+    project_id: Mapped[int] = mapped_column(_fk("projects.id"))
+    client_id: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(16))
+    #: As in the rollups: the client's own version for ``check``, the event's otherwise.
+    version: Mapped[version_str] = mapped_column(default="", server_default="")
+    region: Mapped[region_str] = mapped_column(default="", server_default="")
+    last_at: Mapped[datetime]
 
 
 class TelemetryBatch(Base):

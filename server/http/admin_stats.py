@@ -37,6 +37,9 @@ class StatsOut(BaseModel):
     actions: dict[str, int] = Field(description="action -> events")
     success_rate: float = Field(description="success / (success + failed) * 100")
     series: list[SeriesPointOut]
+    clients: int = Field(description="Distinct clients with an event (of the asked action) in the period")
+    clients_by_action: dict[str, int] = Field(description="action -> distinct clients in the period")
+    total_clients: int = Field(description="Distinct clients ever seen (total users)")
 
 
 class StatsEnvelope(BaseModel):
@@ -46,7 +49,11 @@ class StatsEnvelope(BaseModel):
 
 class VersionShare(BaseModel):
     version: str
+    #: Check events from this version in the period.
     count: int
+    #: Distinct clients whose last check in the period came from this version.
+    clients: int
+    #: Share of those clients (0-100).
     percentage: float
 
 
@@ -59,13 +66,20 @@ class ReleaseAdoption(BaseModel):
     installs: int
     successes: int
     failures: int
+    #: Distinct clients running this release (their last check in the period).
+    clients: int
+    #: clients / active_clients * 100.
     adoption_rate: float
+    active_clients: int
     success_rate: float
 
 
 class DistributionOut(BaseModel):
     period: str
+    #: Check events in the period.
     total: int
+    #: Distinct clients that checked in the period.
+    clients: int
     versions: list[VersionShare]
     releases: list[ReleaseAdoption]
 
@@ -78,13 +92,20 @@ class DistributionEnvelope(BaseModel):
 class RegionShare(BaseModel):
     #: ``""`` for clients that sent no region.
     region: str
+    #: Check events from this region in the period.
     count: int
+    #: Distinct clients whose last check in the period came from this region.
+    clients: int
+    #: Share of those clients (0-100).
     percentage: float
 
 
 class RegionsOut(BaseModel):
     period: str
+    #: Check events in the period.
     total: int
+    #: Distinct clients that checked in the period.
+    clients: int
     regions: list[RegionShare]
 
 
@@ -109,6 +130,7 @@ async def stats(request: Request, period: str = "7d", action: str = "all", proje
         "period": found.period, "action": found.action, "since": _iso(found.since), "total": found.total,
         "actions": found.by_action, "success_rate": found.success_rate,
         "series": [{"time": _iso(p.start), "counts": p.counts} for p in found.series],
+        "clients": found.clients, "clients_by_action": found.clients_by_action, "total_clients": found.total_clients,
     })
 
 
@@ -123,11 +145,14 @@ async def distribution(request: Request, period: str = "30d", project: str | Non
     return _ok({
         "period": period,
         "total": sum(r.count for r in rows),
-        "versions": [{"version": r.key, "count": r.count, "percentage": r.percentage} for r in rows],
+        "clients": sum(r.clients for r in rows),
+        "versions": [{"version": r.key, "count": r.count, "clients": r.clients, "percentage": r.percentage}
+                     for r in rows],
         "releases": [{
             "id": a.release_id, "version": a.display_version, "publish_time": _iso(a.publish_time),
             "checks": a.checks, "downloads": a.downloads, "installs": a.installs, "successes": a.successes,
-            "failures": a.failures, "adoption_rate": a.adoption_rate, "success_rate": a.success_rate,
+            "failures": a.failures, "clients": a.clients, "adoption_rate": a.adoption_rate,
+            "active_clients": a.active_clients, "success_rate": a.success_rate,
         } for a in releases],
     })
 
@@ -142,5 +167,7 @@ async def regions(request: Request, period: str = "30d", project: str | None = N
     return _ok({
         "period": period,
         "total": sum(r.count for r in rows),
-        "regions": [{"region": r.key, "count": r.count, "percentage": r.percentage} for r in rows],
+        "clients": sum(r.clients for r in rows),
+        "regions": [{"region": r.key, "count": r.count, "clients": r.clients, "percentage": r.percentage}
+                    for r in rows],
     })

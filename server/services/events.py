@@ -1,12 +1,14 @@
-"""Update events (seed 1 `update_stats`), written in batches with their hourly rollups.
+"""Update events (seed 1 `update_stats`), written in batches with their rollups.
 
     record(event)            append; the batch is written within ``flush_interval_s``
     await record_durable(e)  append and wait until the batch holding it has committed
     flush()                  write everything pending now (also done on stop)
 
-One transaction per batch inserts the events and upserts their `event_rollups` rows
-(project, hour, action, version, region) += count, so rollups always equal the events
-they summarise. A batch that fails is kept and retried; callers of ``record_durable``
+One transaction per batch inserts the events (COPY on PostgreSQL), upserts their
+`event_rollups` rows (project, hour, action, version, region) += count and the same per
+day in `event_daily_rollups`, so rollups always equal the events they summarise, and
+moves each client's `client_activity` row (its newest event per action) forward: the
+exact distinct-client counts of any window ending now. A batch that fails is kept and retried; callers of ``record_durable``
 see the error instead (their request was not acknowledged). Check events are recorded
 with ``record``: a crash may lose the last fraction of a second of checks, a clean stop
 loses none.
@@ -25,6 +27,7 @@ import contextlib
 import functools
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -34,9 +37,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.errors import InvalidInput
 from common.versions import Version
-from server.db.models import EventAction, EventRollup, UpdateEvent
+from server.db.models import ClientActivity, EventAction, EventDailyRollup, EventRollup, UpdateEvent
 
-__all__ = ["ALL", "EventRecord", "EventRecorder", "hour_of", "rollup_version"]
+__all__ = ["ALL", "EventRecord", "EventRecorder", "day_of", "hour_of", "rollup_version", "write_events"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,11 @@ ALL = "*"
 
 def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def day_of(moment: datetime) -> datetime:
+    """Midnight UTC of ``moment``'s day."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def rollup_version(text: str | None) -> str:
@@ -101,17 +109,34 @@ def _rollup_version(text: str) -> str:
     return rollup_version(text)
 
 
-def _rollups(events: list[EventRecord]) -> list[dict[str, object]]:
+def _rollups(events: list[EventRecord], bucket_of: Callable[[datetime], datetime]) -> list[dict[str, object]]:
     counts: Counter[tuple[object, ...]] = Counter()
     for e in events:
         if e.project_id is None:
             continue
         version = _rollup_version((e.client_version if e.action == EventAction.CHECK else e.version) or "")
         region = (e.region or "").strip().lower()[:50]
-        bucket = hour_of(e.created_at)
+        bucket = bucket_of(e.created_at)
         counts[(e.project_id, bucket, e.action, version, ALL)] += 1
         counts[(e.project_id, bucket, e.action, ALL, region)] += 1
     return [dict(zip(ROLLUP_KEY, key), count=n) for key, n in counts.items()]
+
+
+def _activity(events: list[EventRecord]) -> list[dict[str, object]]:
+    """The newest event of each (project, client, action) in the batch."""
+    latest: dict[tuple[int, str, str], EventRecord] = {}
+    for e in events:
+        if e.project_id is None or not e.client_id:
+            continue
+        key = (e.project_id, e.client_id[:128], e.action)
+        seen = latest.get(key)
+        if seen is None or seen.created_at <= e.created_at:
+            latest[key] = e
+    return [{
+        "project_id": project_id, "client_id": client_id, "action": action,
+        "version": _rollup_version((e.client_version if action == EventAction.CHECK else e.version) or ""),
+        "region": (e.region or "").strip().lower()[:50], "last_at": e.created_at,
+    } for (project_id, client_id, action), e in latest.items()]
 
 
 async def _insert_events(session: AsyncSession, events: list[EventRecord]) -> None:
@@ -129,19 +154,26 @@ async def _insert_events(session: AsyncSession, events: list[EventRecord]) -> No
 
 
 async def write_events(session: AsyncSession, events: list[EventRecord]) -> None:
-    """Insert ``events`` and add them to the rollups, in the caller's transaction."""
+    """Insert ``events``, add them to the rollups and client activity, in the caller's transaction."""
     if not events:
         return
     await _insert_events(session, events)
-    rows = _rollups(events)
-    if not rows:
-        return
-    dialect = session.bind.dialect.name
-    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    build = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    for model, bucket_of in ((EventRollup, hour_of), (EventDailyRollup, day_of)):
+        rows = _rollups(events, bucket_of)
+        for start in range(0, len(rows), 500):
+            stmt = build(model).values(rows[start:start + 500])
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(ROLLUP_KEY), set_={"count": model.count + stmt.excluded["count"]})
+            await session.execute(stmt)
+    rows = _activity(events)
     for start in range(0, len(rows), 500):
-        stmt = build(EventRollup).values(rows[start:start + 500])
+        stmt = build(ClientActivity).values(rows[start:start + 500])
         stmt = stmt.on_conflict_do_update(
-            index_elements=list(ROLLUP_KEY), set_={"count": EventRollup.count + stmt.excluded["count"]}
+            index_elements=["project_id", "client_id", "action"],
+            set_={"version": stmt.excluded["version"], "region": stmt.excluded["region"],
+                  "last_at": stmt.excluded["last_at"]},
+            where=ClientActivity.last_at <= stmt.excluded["last_at"],
         )
         await session.execute(stmt)
 

@@ -290,19 +290,19 @@ class ReleasesAdminMixin:
             totals=[conv.action_count(a, n) for a, n in found.by_action.items()],
             series=[pb.StatsBucket(start_time=timestamp(p.start), counts=[conv.action_count(a, n) for a, n in p.counts.items()])
                     for p in found.series],
-            success_rate=found.success_rate / 100,
+            success_rate=found.success_rate / 100, unique_clients=found.clients, total_clients=found.total_clients,
         )
 
     async def GetVersionDistribution(
         self, request: pb.GetVersionDistributionRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetVersionDistributionResponse:
-        """Checks per client version over 30 days (the fleet's version mix)."""
+        """Clients per version over 30 days (each client at the version of its last check)."""
         await authenticate(context, self.runtime, Role.VIEWER)
         async with self.runtime.session_factory() as s, s.begin():
             rows = await stats.version_distribution(s, project_id=await self._project_id(s, request.project))
         return pb.GetVersionDistributionResponse(
-            versions=[pb.VersionCount(version=r.key, clients=r.count, percentage=r.percentage) for r in rows],
-            total_clients=sum(r.count for r in rows),
+            versions=[pb.VersionCount(version=r.key, clients=r.clients, percentage=r.percentage) for r in rows],
+            total_clients=sum(r.clients for r in rows),
         )
 
     async def GetRegionDistribution(
@@ -313,9 +313,9 @@ class ReleasesAdminMixin:
             rows = await stats.region_distribution(
                 s, project_id=await self._project_id(s, request.project), period=request.period or "7d")
         return pb.GetRegionDistributionResponse(
-            regions=[pb.RegionCount(region=r.key or "unknown", clients=r.count, events=r.count, percentage=r.percentage)
-                     for r in rows],
-            total_clients=sum(r.count for r in rows),
+            regions=[pb.RegionCount(region=r.key or "unknown", clients=r.clients, events=r.count,
+                                    percentage=r.percentage) for r in rows],
+            total_clients=sum(r.clients for r in rows),
         )
 
     async def GetAdoption(self, request: pb.GetAdoptionRequest, context: grpc.aio.ServicerContext) -> pb.GetAdoptionResponse:
@@ -331,7 +331,7 @@ class ReleasesAdminMixin:
             rows = [r for r in rows if not (r.channel_id in seen or seen.add(r.channel_id))]
         return pb.GetAdoptionResponse(releases=[pb.ReleaseAdoption(
             channel=names.get(r.channel_id, ""), release_id=r.release_id, version=r.display_version,
-            publish_time=timestamp(r.publish_time), adopted_clients=r.checks,
-            total_clients=r.total_checks,
+            publish_time=timestamp(r.publish_time), adopted_clients=r.clients,
+            total_clients=r.active_clients,
             adoption_rate=r.adoption_rate / 100,
         ) for r in rows])

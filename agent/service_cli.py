@@ -23,6 +23,7 @@ from rich.table import Table
 
 from agent.backup import create_backup, detect_storage_move, get_backup, list_backups, migrate_storage, remember_storage_dir
 from agent.config import AgentConfig
+from agent.link import LinkState
 from agent.schedule import cancel_task, earliest_window, list_tasks, maintenance_windows, next_window, parse_time, pending_upgrade, schedule_upgrade
 from agent.store import Store
 from agent.upgrade import FileSource, UpgradeEngine, UpgradeResult, UrlSource
@@ -286,6 +287,10 @@ def cmd_status(args: argparse.Namespace, config: AgentConfig) -> int:
     table.add_column()
     link = store.get("link.state") or _("not connected")
     table.add_row(_("Server"), f"{link} {store.get('link.server') or config.server.address} {store.get('link.last_seen') or ''}".strip())
+    link_state = LinkState(store)
+    results, events = link_state.pending_counts()
+    table.add_row(_("Pending"), _("{running} running, {results} results, {events} telemetry events to send").format(
+        running=len(link_state.unfinished()), results=results, events=events))
     table.add_row(_("Agent version"), config.versions.client)
     table.add_row(_("Service version"), engine.current_version())
     try:

@@ -25,6 +25,7 @@ import asyncio
 import multiprocessing as mp
 import os
 import random
+import re
 import resource
 import secrets
 import signal
@@ -44,6 +45,7 @@ from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from agent.link import Backoff  # noqa: E402
 from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, agent_pb2_grpc, common_pb2  # noqa: E402
 
+_ADDRESS = re.compile(r"0x[0-9a-f]+")
 # A local subchannel pool: otherwise channels to one target share a TCP connection.
 CHANNEL_OPTIONS = [("grpc.keepalive_time_ms", 60_000), ("grpc.enable_retries", 0), ("grpc.use_local_subchannel_pool", 1)]
 
@@ -91,9 +93,8 @@ class Fleet:
                         queue.put_nowait(pb.ConnectRequest(command_ack=pb.CommandAck(command_id=message.command.id, accepted=True)))
             except grpc.aio.AioRpcError as exc:
                 self.errors[exc.code().name] = self.errors.get(exc.code().name, 0) + 1
-                if exc.code() in (grpc.StatusCode.INTERNAL, grpc.StatusCode.CANCELLED):
-                    key = f"{exc.code().name} {exc.debug_error_string()[:200]}"
-                    self.details[key] = self.details.get(key, 0) + 1
+                key = f"{exc.code().name} {_ADDRESS.sub('0x…', exc.details() or '')[:160]}"
+                self.details[key] = self.details.get(key, 0) + 1
             finally:
                 self.connected.discard(agent_id)
                 if beat is not None:
@@ -162,15 +163,24 @@ def _connections(port: int) -> int:
     return count
 
 
+def _profile(pid: int, seconds: float, out: Path | None) -> subprocess.Popen[bytes] | None:
+    """py-spy over the server for ``seconds`` (collapsed stacks in ``out``), if asked for."""
+    if out is None:
+        return None
+    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "50", "--format", "raw",
+                             "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def _cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Bench:
-    def __init__(self, pg_url: str, heartbeat: int, workers: int) -> None:
+    def __init__(self, pg_url: str, heartbeat: int, workers: int, profile_dir: Path | None = None) -> None:
         self.heartbeat = heartbeat
         self.workers = workers
+        self.profile_dir = profile_dir
         admin_url = make_url(pg_url).set(drivername="postgresql+psycopg")
         self.db_name = f"upkeep_bench_{secrets.token_hex(4)}"
         engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -264,6 +274,14 @@ def _wait(pipes: list, predicate, timeout: float, command_ids: list[str] | None 
         time.sleep(0.1)
 
 
+def _print_details(status: dict) -> None:
+    merged: dict[str, int] = {}
+    for detail, n in status["details"]:
+        merged[detail] = merged.get(detail, 0) + n
+    for detail, n in sorted(merged.items(), key=lambda item: -item[1])[:8]:
+        print(f"    x{n}: {detail}")
+
+
 def run(bench: Bench, count: int) -> None:
     agents, token = bench.seed(count)
     bench.start_server()
@@ -274,22 +292,26 @@ def run(bench: Bench, count: int) -> None:
     pipes, procs = [], []
     for k in range(bench.workers):
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=worker, args=(f"127.0.0.1:{bench.port}", agents[k::bench.workers], float(bench.heartbeat), child))
+        proc = ctx.Process(target=worker, args=(f"127.0.0.1:{bench.port}", agents[k::bench.workers], float(bench.heartbeat), child), daemon=True)
         proc.start()
         pipes.append(parent)
         procs.append(proc)
     started = time.time()
     status = _wait(pipes, lambda s: s["connected"] >= count, 600)
     print(f"N={count}: {status['connected']} connected in {time.time() - started:.1f}s; errors so far: {status['errors'] or 'none'}")
+    _print_details(status)
     time.sleep(3)
     print(f"  {_connections(bench.port)} TCP connections to the server")
     rss = _rss_kib(bench.server.pid)
     print(f"  server RSS {rss0 / 1024:.0f} MiB at 0, {rss / 1024:.0f} MiB at N → {(rss - rss0) / count:.1f} KiB per agent")
 
     window = 2 * bench.heartbeat + 2
+    profiler = _profile(bench.server.pid, window, bench.profile_dir and bench.profile_dir / f"heartbeat-{count}.txt")
     t0, c0 = time.time(), _cpu_s(bench.server.pid)
     time.sleep(window)
     cpu = (_cpu_s(bench.server.pid) - c0) / (time.time() - t0)
+    if profiler is not None:
+        profiler.wait()
     advanced = bench.last_seen_advanced(t0)
     print(f"  heartbeats every {bench.heartbeat}s: server CPU {cpu * 100:.1f}% of one core over {window}s; "
           f"last_seen advanced for {advanced}/{count} agents")
@@ -310,12 +332,14 @@ def run(bench: Bench, count: int) -> None:
     bench.server.send_signal(signal.SIGKILL)
     bench.server.wait()
     ready_at = bench.start_server()
+    profiler = _profile(bench.server.pid, 30, bench.profile_dir and bench.profile_dir / f"reconnect-{count}.txt")
     status = _wait(pipes, lambda s: s["connected"] >= count, 300)
     print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready")
+    if profiler is not None:
+        profiler.wait()
     status = _status(pipes, [])
     print(f"  errors agents saw: {status['errors'] or 'none'}; INTERNAL: {status['errors'].get('INTERNAL', 0)}")
-    for detail, n in status["details"][:6]:
-        print(f"    x{n}: {detail}")
+    _print_details(status)
     for pipe in pipes:
         pipe.send("stop")
     for pipe, proc in zip(pipes, procs):
@@ -338,12 +362,13 @@ def main() -> None:
     parser.add_argument("--heartbeat", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--pg-url", default=os.environ.get("UPKEEP_TEST_PG_URL", ""))
+    parser.add_argument("--profile", type=Path, help="folder for py-spy stacks of the heartbeat and reconnect phases")
     args = parser.parse_args()
     if not args.pg_url:
         raise SystemExit("set UPKEEP_TEST_PG_URL or --pg-url")
     _raise_nofile()
     print(f"open-file limit per process: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]} (one TCP connection each)")
-    bench = Bench(args.pg_url, args.heartbeat, args.workers)
+    bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile)
     try:
         for count in (int(n) for n in args.agents.split(",")):
             run(bench, count)

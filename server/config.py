@@ -133,6 +133,13 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def default_public_url(host: str, port: int) -> str:
+    """The console's address when `public_url` is not set: the HTTP listener's own."""
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None,
     config_file: str | Path | None = None,
@@ -172,8 +179,7 @@ def load_settings(
         ).resolve(),
         "database_url": settings.database_url or f"sqlite+aiosqlite:///{data_dir / 'upkeep.db'}",
     }
-    host, port = settings.http_address
-    derived["public_url"] = (settings.public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}").rstrip("/")
+    derived["public_url"] = (settings.public_url or default_public_url(*settings.http_address)).rstrip("/")
     settings.grpc_address  # validate early
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise ConfigError(f"log_level: unknown level {settings.log_level!r}")

@@ -28,6 +28,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -78,6 +79,7 @@ __all__ = [
     "EventDailyRollup",
     "EventRollup",
     "TelemetryBatch",
+    "AgentMetric",
     "ServiceUpgradeHistory",
     "ClientSelfUpgradeHistory",
     "Announcement",
@@ -652,6 +654,20 @@ class TelemetryBatch(Base):
     client_id: Mapped[int] = mapped_column(_fk("clients.id"))
     batch_seq: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[created_ts]
+
+
+class AgentMetric(Base):
+    """A numeric measurement an agent reported in telemetry (disk free, restarts ...)."""
+
+    __tablename__ = "agent_metrics"
+    __table_args__ = (Index(None, "client_id", "name", "observed_at"),)
+
+    id: Mapped[bigpk]
+    client_id: Mapped[int] = mapped_column(_fk("clients.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    value: Mapped[float] = mapped_column(Float)
+    labels: Mapped[json_any]
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class _UpgradeHistoryMixin:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -28,7 +29,8 @@ from server.services import telemetry as telemetry_svc
 from server.services.agents import AgentIdentity, check_labels
 from server.services.commands import CommandView
 from server.services.announcements import AnnouncementBus
-from server.services.presence import flush_presence, project_windows, windows_for
+from server.services.maintenance import MaintenanceWindows, project_windows, windows_for
+from server.services.presence import flush_presence
 
 __all__ = ["AgentHub", "MAX_MESSAGE_BYTES"]
 
@@ -152,7 +154,8 @@ class AgentHub:
         if (hello.agent_id and hello.agent_id != identity.id) or (hello.client_uuid and hello.client_uuid != identity.client_uuid):
             raise PermissionDenied(WRONG_AGENT, error_code="AGENT_MISMATCH", claimed=hello.agent_id or hello.client_uuid, actual=identity.id)
         labels = check_labels(dict(hello.labels))
-        session = AgentSession(identity=identity, session_id=uuid.uuid4().hex, last_heard=time.monotonic())
+        session = AgentSession(identity=identity, labels=labels or identity.labels, session_id=uuid.uuid4().hex,
+                               last_heard=time.monotonic())
         previous = self.sessions.get(identity.id)
         self.sessions[identity.id] = session
         if previous is not None:
@@ -161,10 +164,17 @@ class AgentHub:
             welcome, pending = await self._admit(session, hello, labels, peer_ip)
             yield pb.ConnectResponse(welcome=welcome)
             self._push_commands(session, pending)
-            reader = asyncio.create_task(self._read(session, requests), name=f"agent-{identity.id}-reader")
+            reader = asyncio.create_task(self._read(session, requests))
             try:
-                async for message in self._drain(session):
+                # The writer, inline (a nested generator would cost a frame per agent).
+                while (message := await session.next()) is not None:
+                    if message.HasField("command") and not self._first_write(session, message.command.id):
+                        continue
                     yield message
+                if session.goodbye is not None:
+                    yield pb.ConnectResponse(goodbye=session.goodbye)
+                if session.error is not None:
+                    raise session.error
             finally:
                 reader.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -197,13 +207,28 @@ class AgentHub:
         """Agents that now have durable commands waiting (checked at their next connect)."""
         self._maybe_pending.update(agent_ids)
 
-    async def _windows(self, project_id: int, agent_id: int, labels: dict[str, str]) -> Any:
+    async def _windows(self, project_id: int, agent_id: int, labels: dict[str, str]) -> MaintenanceWindows:
         loaded_at, windows = self._window_cache.get(project_id, (0.0, None))
         if windows is None or time.monotonic() - loaded_at > WINDOW_CACHE_S:
             async with self.runtime.session_factory() as s:
                 windows = await project_windows(s, project_id)
             self._window_cache[project_id] = (time.monotonic(), windows)
         return windows_for(windows, agent_id, labels)
+
+    def _settings(self, windows: MaintenanceWindows) -> pb.AgentSettings:
+        settings = pb.AgentSettings(channel="stable", maintenance_windows=windows.crons)
+        if windows.duration_minutes:
+            settings.maintenance_window_duration.FromSeconds(windows.duration_minutes * 60)
+        return settings
+
+    async def windows_changed(self, project_id: int) -> int:
+        """Push fresh settings to the project's connected agents; returns how many got them."""
+        self._window_cache.pop(project_id, None)
+        pushed = 0
+        for session in [s for s in self.sessions.values() if s.identity.project_id == project_id]:
+            windows = await self._windows(project_id, session.agent_id, session.labels)
+            pushed += session.push(pb.ConnectResponse(settings=self._settings(windows)))
+        return pushed
 
     async def _admit(
         self, session: AgentSession, hello: pb.Hello, labels: dict[str, str], peer_ip: str | None
@@ -236,36 +261,23 @@ class AgentHub:
                     pending = await commands_svc.pending_for_agent(s, identity.id, skip=done, now=now)
                 if not pending:
                     self._maybe_pending.discard(identity.id)
-            windows = await self._windows(identity.project_id, identity.id, labels or identity.labels)
+            windows = await self._windows(identity.project_id, identity.id, session.labels)
         except SQLAlchemyError as exc:
             raise Unavailable(SERVER_BUSY) from exc
         welcome = pb.Welcome(agent_id=identity.id, session_id=session.session_id, server_version=_server_version())
         welcome.heartbeat_interval.FromSeconds(int(self.settings.heartbeat_interval_s))
         welcome.server_time.FromDatetime(now)
-        welcome.settings.channel = "stable"
-        welcome.settings.maintenance_windows.extend(windows.crons)
-        if windows.duration_minutes:
-            welcome.settings.maintenance_window_duration.FromSeconds(windows.duration_minutes * 60)
+        welcome.settings.CopyFrom(self._settings(windows))
         presence = self._presence(identity, online=True, hello=hello)
         self.watchers.presence(identity.project, presence)
         return welcome, pending
 
-    async def _drain(self, session: AgentSession) -> AsyncIterator[pb.ConnectResponse]:
-        while True:
-            message = await session.outbox.get()
-            if message is None:
-                break
-            if message.WhichOneof("body") == "command":
-                command_id = message.command.id
-                if command_id in session.written:
-                    continue
-                session.written.add(command_id)
-                self._pending.status("sent", command_id, _now())
-            yield message
-        if session.goodbye is not None:
-            yield pb.ConnectResponse(goodbye=session.goodbye)
-        if session.error is not None:
-            raise session.error
+    def _first_write(self, session: AgentSession, command_id: str) -> bool:
+        """Whether the command goes out now (not written to this stream before); marks it SENT."""
+        if not session.mark_written(command_id):
+            return False
+        self._pending.status("sent", command_id, _now())
+        return True
 
     async def _read(self, session: AgentSession, requests: AsyncIterator[pb.ConnectRequest]) -> None:
         try:
@@ -333,7 +345,7 @@ class AgentHub:
         self.watchers.presence(session.identity.project, presence)
 
     async def _ack(self, session: AgentSession, ack: pb.CommandAck) -> None:
-        if ack.command_id not in session.written:
+        if not session.wrote(ack.command_id):
             async with self.runtime.session_factory() as s:
                 if not await commands_svc.owned_uuids(s, session.agent_id, [ack.command_id]):
                     raise PermissionDenied(commands_svc.NOT_YOUR_COMMAND, error_code="COMMAND_NOT_OWNED", command=ack.command_id)
@@ -495,6 +507,7 @@ def _canonical(parse: Any, value: str) -> str:
         return ""
 
 
+@functools.cache
 def _server_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -17,6 +17,7 @@ back on reconnect.
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 
 from common.errors import UpkeepError
@@ -30,18 +31,24 @@ OUTBOX_LIMIT = 1024
 
 @dataclasses.dataclass(eq=False, kw_only=True, slots=True)
 class AgentSession:
+    """One stream's state. Kept small: 20,000 of these live in one process, so the outbox
+    is a deque that exists only while messages wait, and the writer waits on one future."""
+
     identity: AgentIdentity
+    #: Labels of its Hello (else the stored ones): which maintenance windows apply.
+    labels: dict[str, str]
     session_id: str
     #: Loop time of the last message from the agent.
     last_heard: float
-    outbox: asyncio.Queue[pb.ConnectResponse | None] = dataclasses.field(default_factory=asyncio.Queue)
     #: Command uuids written to this stream (an ack for one of them needs no ownership query).
-    written: set[str] = dataclasses.field(default_factory=set)
+    written: set[str] | None = None
     #: Last service state seen, serialized without its time (to spot changes).
     state_key: bytes = b""
     closed: bool = False
     goodbye: pb.Goodbye | None = None
     error: UpkeepError | None = None
+    _outbox: collections.deque[pb.ConnectResponse] | None = None
+    _waiter: asyncio.Future[None] | None = None
 
     @property
     def agent_id(self) -> int:
@@ -51,11 +58,43 @@ class AgentSession:
         """Queue a message for the agent; False if the session is closed (or just closed for lag)."""
         if self.closed:
             return False
-        if self.outbox.qsize() >= OUTBOX_LIMIT:
+        if self._outbox is None:
+            self._outbox = collections.deque()
+        elif len(self._outbox) >= OUTBOX_LIMIT:
             self.close()
             return False
-        self.outbox.put_nowait(message)
+        self._outbox.append(message)
+        self._wake()
         return True
+
+    async def next(self) -> pb.ConnectResponse | None:
+        """The next queued message; None once the session is closed and what it held is out."""
+        while True:
+            outbox = self._outbox
+            if outbox:
+                message = outbox.popleft()
+                if not outbox:
+                    self._outbox = None
+                return message
+            if self.closed:
+                return None
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+
+    def mark_written(self, command_id: str) -> bool:
+        """Record a command written to the stream; False if it was written before."""
+        if self.written is None:
+            self.written = set()
+        elif command_id in self.written:
+            return False
+        self.written.add(command_id)
+        return True
+
+    def wrote(self, command_id: str) -> bool:
+        return self.written is not None and command_id in self.written
 
     def close(self, *, goodbye: pb.Goodbye | None = None, error: UpkeepError | None = None) -> None:
         """End the stream after what is queued: with a Goodbye, a status error, or plainly."""
@@ -64,4 +103,8 @@ class AgentSession:
         self.closed = True
         self.goodbye = goodbye
         self.error = error
-        self.outbox.put_nowait(None)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)

@@ -44,10 +44,11 @@ class AgentLinkMixin:
         response.enrolled_at.FromDatetime(result.enrolled_at)
         return response
 
-    async def Connect(
+    def Connect(
         self, request_iterator: AsyncIterator[pb.ConnectRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ConnectResponse]:
+        """The hub's response stream itself (no generator of our own: one frame less per agent);
+        the error interceptor's async-generator wrapper is what grpc drives."""
         client_uuid, secret = agent_credentials(context)
         hub = self.runtime.component("agent_hub", AgentHub)
-        async for message in hub.serve(client_uuid=client_uuid, secret=secret, peer_ip=peer_ip(context), requests=request_iterator):
-            yield message
+        return hub.serve(client_uuid=client_uuid, secret=secret, peer_ip=peer_ip(context), requests=request_iterator)

@@ -214,24 +214,25 @@ async def _owned(session: AsyncSession, agent_id: int, command_uuid: str) -> Com
 
 
 async def mark_status(session: AsyncSession, status: str, stamps: dict[str, datetime]) -> list[str]:
-    """Move the given commands (uuid → time) to ``status`` where the lifecycle allows it."""
+    """Move the given commands (uuid → time) to ``status`` where the lifecycle allows it.
+
+    One statement per 1,000 commands, all stamped with the batch's latest time (the hub
+    flushes every second, so a stamp is at most that late; never earlier than the event).
+    """
     if not stamps:
         return []
     column = {S.SENT.value: "sent_at", S.ACKED.value: "acked_at", S.RUNNING.value: "started_at"}[status]
+    when = max(stamps.values())
+    uuids = list(stamps)
     moved: list[str] = []
-    by_time: dict[datetime, list[str]] = {}
-    for command_uuid, when in stamps.items():
-        by_time.setdefault(when, []).append(command_uuid)
-    for when, group in by_time.items():
-        for start in range(0, len(group), 1000):
-            chunk = group[start:start + 1000]
-            result = await session.execute(
-                update(Command)
-                .where(Command.uuid.in_(chunk), Command.status.in_(ALLOWED_FROM[status]))
-                .values(status=status, **{column: when})
-                .returning(Command.uuid)
-            )
-            moved.extend(result.scalars().all())
+    for start in range(0, len(uuids), 1000):
+        result = await session.execute(
+            update(Command)
+            .where(Command.uuid.in_(uuids[start:start + 1000]), Command.status.in_(ALLOWED_FROM[status]))
+            .values(status=status, **{column: when})
+            .returning(Command.uuid)
+        )
+        moved.extend(result.scalars().all())
     return moved
 
 

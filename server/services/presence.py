@@ -11,12 +11,12 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Client, MaintenanceWindow
+from server.db.models import Client
 
-__all__ = ["MaintenanceWindowRow", "MaintenanceWindows", "PresenceBatch", "flush_presence", "project_windows", "windows_for"]
+__all__ = ["PresenceBatch", "flush_presence"]
 
 CHUNK = 1000
 
@@ -57,38 +57,3 @@ async def flush_presence(session: AsyncSession, batch: PresenceBatch, now: datet
         await session.execute(update(Client).where(Client.id.in_(chunk)).values(last_seen_at=now))
     for chunk in _chunks(batch.offline):
         await session.execute(update(Client).where(Client.id.in_(chunk)).values(online=False, last_seen_at=now))
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class MaintenanceWindowRow:
-    client_id: int | None
-    label_selector: dict[str, str]
-    cron: str
-    duration_minutes: int
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class MaintenanceWindows:
-    crons: tuple[str, ...]
-    duration_minutes: int
-
-
-async def project_windows(session: AsyncSession, project_id: int) -> list[MaintenanceWindowRow]:
-    """The enabled windows of a project (the hub caches them briefly)."""
-    rows = (await session.execute(
-        select(MaintenanceWindow).where(MaintenanceWindow.project_id == project_id, MaintenanceWindow.enabled.is_(True))
-        .order_by(MaintenanceWindow.id)
-    )).scalars().all()
-    return [MaintenanceWindowRow(client_id=w.client_id, label_selector=dict(w.label_selector or {}), cron=w.cron,
-                                 duration_minutes=w.duration_minutes) for w in rows]
-
-
-def windows_for(windows: list[MaintenanceWindowRow], agent_id: int, labels: dict[str, str]) -> MaintenanceWindows:
-    """The windows that apply to one agent: its own, its labels', its project's."""
-    chosen = [
-        w for w in windows
-        if w.client_id == agent_id or (w.client_id is None and all(labels.get(k) == v for k, v in w.label_selector.items()))
-    ]
-    return MaintenanceWindows(
-        crons=tuple(w.cron for w in chosen), duration_minutes=max((w.duration_minutes for w in chosen), default=0)
-    )

@@ -7,24 +7,27 @@ seen before is acknowledged again without being applied twice.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import InvalidInput
 from common.i18n import N_
 from generated.upkeep.v1 import agent_pb2, common_pb2
 from server.db.models import (
+    AgentMetric,
     Client,
     ClientSelfUpgradeHistory,
     Command,
     EventAction,
     ServiceUpgradeHistory,
     TelemetryBatch,
-    UpdateEvent,
     UpgradeStatus,
 )
+from server.services.agents import check_labels
+from server.services.events import EventRecord, write_events
 
 __all__ = ["MAX_EVENTS_PER_BATCH", "record_batch", "record_service_upgrade", "validate_batch"]
 
@@ -32,6 +35,7 @@ MAX_EVENTS_PER_BATCH = 1000
 FUTURE_TIMESTAMP = N_("Telemetry event time {time} lies in the future.")
 TOO_MANY_EVENTS = N_("A telemetry batch holds at most {limit} events.")
 BAD_SEQ = N_("Telemetry batch sequence must be positive.")
+BAD_METRIC = N_("A metric needs a name of 1 to 100 characters and a finite value.")
 
 
 def validate_batch(batch: agent_pb2.TelemetryBatch, now: datetime, tolerance: timedelta) -> None:
@@ -46,6 +50,11 @@ def validate_batch(batch: agent_pb2.TelemetryBatch, now: datetime, tolerance: ti
             when = event.occurred_at.ToDatetime(UTC)
             if when > limit:
                 raise InvalidInput(FUTURE_TIMESTAMP, error_code="TELEMETRY_FROM_FUTURE", time=when.isoformat())
+        if event.WhichOneof("event") == "metric":
+            metric = event.metric
+            if not 1 <= len(metric.name) <= 100 or not math.isfinite(metric.value):
+                raise InvalidInput(BAD_METRIC, error_code="INVALID_TELEMETRY")
+            check_labels(dict(metric.labels))
 
 
 async def record_batch(session: AsyncSession, agent_id: int, batch: agent_pb2.TelemetryBatch, now: datetime) -> bool:
@@ -57,10 +66,14 @@ async def record_batch(session: AsyncSession, agent_id: int, batch: agent_pb2.Te
         return False
     session.add(TelemetryBatch(client_id=agent_id, batch_seq=batch.seq, received_at=now))
     client = await session.get_one(Client, agent_id)
+    metrics: list[dict[str, object]] = []
     for event in batch.events:
         when = event.occurred_at.ToDatetime(UTC) if event.HasField("occurred_at") else now
         kind = event.WhichOneof("event")
-        if kind == "service_upgrade":
+        if kind == "metric":
+            metrics.append({"client_id": agent_id, "name": event.metric.name, "value": event.metric.value,
+                            "labels": dict(event.metric.labels) or None, "observed_at": when})
+        elif kind == "service_upgrade":
             await _service_upgrade_event(session, client, event.service_upgrade, when)
         elif kind == "self_upgrade":
             record = event.self_upgrade
@@ -69,6 +82,8 @@ async def record_batch(session: AsyncSession, agent_id: int, batch: agent_pb2.Te
                 from_version=record.from_version, to_version=record.to_version,
                 status=_status(record), details=record.details or None, upgraded_at=when,
             ))
+    if metrics:
+        await session.execute(insert(AgentMetric), metrics)
     await session.flush()
     return True
 
@@ -96,7 +111,7 @@ async def record_service_upgrade(
     session: AsyncSession, client: Client, *, command_id: int | None, from_version: str, to_version: str,
     success: bool, details: str, step_timings: dict[str, float] | None, release_id: int | None, when: datetime,
 ) -> None:
-    """A service_upgrade_history row and its success/failed event.
+    """A service_upgrade_history row and its success/failed event (counted in the rollups).
 
     A command's upgrade is recorded once: when the agent's telemetry record of it came first,
     the command's result completes that row (its step timings) instead of adding another.
@@ -112,11 +127,11 @@ async def record_service_upgrade(
         status=UpgradeStatus.SUCCESS.value if success else UpgradeStatus.FAILED.value, details=details or None,
         upgraded_at=when, step_timings=step_timings,
     ))
-    session.add(UpdateEvent(
+    await write_events(session, [EventRecord(
         project_id=client.project_id, release_id=release_id, version=to_version or "", client_id=client.client_uuid,
         client_version=from_version or client.service_version, region=client.region, ip_address=client.last_ip,
         user_agent="upkeep-agent", action=EventAction.SUCCESS.value if success else EventAction.FAILED.value,
         error_message=None if success else (details or None), created_at=when,
-    ))
+    )])
     if success and to_version:
         client.service_version = to_version

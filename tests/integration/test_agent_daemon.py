@@ -171,3 +171,18 @@ async def test_revoked_agent_cut_off_and_wrong_secret_refused(stack: Stack, admi
     assert other.proc is not None and other.proc.wait(30) == 3
     assert "UNAUTHENTICATED" in other.log()
     watch.cancel()
+
+
+async def test_status_shows_pending_work_until_the_server_has_it(stack: Stack, admin: Admin, nodes, tmp_path: Path) -> None:
+    node, _ = await enrolled(stack, admin, nodes, tmp_path, "p")
+    store = Store(node.history_db)
+    for n in range(3):
+        report_telemetry(store, pb.TelemetryEvent(metric=pb.Metric(name="restarts", value=n)))
+    store.close()
+    status = node.cli("status")
+    assert "0 running, 0 results, 3 telemetry events to send" in " ".join(status.stdout.split()), status.stdout
+    node.start()
+    assert await wait_until(lambda: _telemetry_done(stack, node), 60, 0.1)
+    status = node.cli("status")
+    assert "0 running, 0 results, 0 telemetry events to send" in " ".join(status.stdout.split()), status.stdout
+    assert node.terminate() == 0, node.log()

@@ -17,7 +17,7 @@ from server.app import UpkeepServer
 from server.db.defaults import new_project
 from server.services import tokens
 from server.services.roles import Role
-from server.db.models import AuditLog, Client, Command, ServiceUpgradeHistory, TelemetryBatch, UpdateEvent
+from server.db.models import AgentMetric, AuditLog, Client, Command, EventRollup, ServiceUpgradeHistory, TelemetryBatch, UpdateEvent
 
 pytestmark = pytest.mark.integration
 
@@ -318,19 +318,33 @@ async def test_bad_enrollment_tokens_refused(server: UpkeepServer, admin, agents
 async def test_telemetry_applied_once_and_acknowledged(server: UpkeepServer, admin, agents) -> None:
     identity = await enroll(agents, await make_token(admin))
     link, _ = await connect(agents, identity)
-    event = pb.TelemetryEvent(service_upgrade=pb.UpgradeRecord(from_version="1.0.0", to_version="1.2.0", outcome=common_pb2.UPGRADE_OUTCOME_SUCCESS))
-    event.occurred_at.FromDatetime(datetime.now(UTC))
+    events = [
+        pb.TelemetryEvent(service_upgrade=pb.UpgradeRecord(from_version="1.0.0", to_version="1.1.0", outcome=common_pb2.UPGRADE_OUTCOME_FAILED,
+                                                           details="health check")),
+        pb.TelemetryEvent(service_upgrade=pb.UpgradeRecord(from_version="1.0.0", to_version="1.2.0", outcome=common_pb2.UPGRADE_OUTCOME_SUCCESS)),
+        pb.TelemetryEvent(metric=pb.Metric(name="disk_free_bytes", value=5.5e9, labels={"mount": "/"})),
+        pb.TelemetryEvent(metric=pb.Metric(name="container_restarts", value=3)),
+    ]
+    for event in events:
+        event.occurred_at.FromDatetime(datetime.now(UTC))
     for _ in range(2):
-        link.send(telemetry_batch=pb.TelemetryBatch(seq=1, events=[event]))
+        link.send(telemetry_batch=pb.TelemetryBatch(seq=1, events=events))
         assert (await link.receive("telemetry_ack")).telemetry_ack.seq == 1
     async with server.runtime.session_factory() as s:
-        assert await s.scalar(select(func.count()).select_from(ServiceUpgradeHistory)) == 1
+        assert await s.scalar(select(func.count()).select_from(ServiceUpgradeHistory)) == 2
         assert await s.scalar(select(func.count()).select_from(TelemetryBatch)) == 1
         assert await s.scalar(select(Client.service_version).where(Client.id == identity.agent_id)) == "1.2.0"
+        metrics = (await s.execute(select(AgentMetric.name, AgentMetric.value, AgentMetric.labels).order_by(AgentMetric.name))).all()
+        assert [tuple(m) for m in metrics] == [("container_restarts", 3.0, None), ("disk_free_bytes", 5.5e9, {"mount": "/"})]
+        assert (await s.execute(select(UpdateEvent.action, UpdateEvent.version).order_by(UpdateEvent.action))).all() == [
+            ("failed", "1.1.0"), ("success", "1.2.0")]
+        rollups = (await s.execute(select(EventRollup.action, EventRollup.version, EventRollup.count)
+                                   .where(EventRollup.region == "*").order_by(EventRollup.action))).all()
+        assert [tuple(r) for r in rollups] == [("failed", "1.1.0", 1), ("success", "1.2.0", 1)]
     link.close()
 
 
-@pytest.mark.parametrize("case", ["future_telemetry", "foreign_result", "wrong_agent", "no_hello", "oversize", "empty"])
+@pytest.mark.parametrize("case", ["future_telemetry", "bad_metric", "foreign_result", "wrong_agent", "no_hello", "oversize", "empty"])
 async def test_bad_input_refused_and_changes_nothing(server: UpkeepServer, admin, agents, case: str) -> None:
     token = await make_token(admin)
     identity = await enroll(agents, token)
@@ -351,6 +365,10 @@ async def test_bad_input_refused_and_changes_nothing(server: UpkeepServer, admin
             event.occurred_at.FromDatetime(datetime.now(UTC) + timedelta(days=1))
             link.send(telemetry_batch=pb.TelemetryBatch(seq=1, events=[event]))
             expected = grpc.StatusCode.INVALID_ARGUMENT
+        elif case == "bad_metric":
+            good = pb.TelemetryEvent(metric=pb.Metric(name="load", value=1))
+            link.send(telemetry_batch=pb.TelemetryBatch(seq=1, events=[good, pb.TelemetryEvent(metric=pb.Metric(name="load", value=float("nan")))]))
+            expected = grpc.StatusCode.INVALID_ARGUMENT
         elif case == "foreign_result":
             link.send(command_result=common_pb2.CommandResult(command_id=foreign.id, success=True))
             expected = grpc.StatusCode.PERMISSION_DENIED
@@ -365,6 +383,7 @@ async def test_bad_input_refused_and_changes_nothing(server: UpkeepServer, admin
     assert (await link.call.details()), case
     async with server.runtime.session_factory() as s:
         assert await s.scalar(select(func.count()).select_from(TelemetryBatch)) == 0
+        assert await s.scalar(select(func.count()).select_from(AgentMetric)) == 0
         assert await s.scalar(select(Command.status).where(Command.uuid == foreign.id)) == "queued"
         assert await s.scalar(select(Command.result).where(Command.uuid == foreign.id)) is None
 
@@ -464,3 +483,26 @@ async def test_published_announcement_reaches_connected_agents(server: UpkeepSer
     assert dict(pushed.content) == {"en": "Maintenance at 02:00", "zh_CN": "凌晨 2 点维护"}
     assert pushed.level == common_pb2.ANNOUNCEMENT_LEVEL_WARNING
     link.close()
+
+
+async def test_malformed_protobuf_is_invalid_argument_in_the_callers_language(server: UpkeepServer, channel, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    garbage = b"\x0a\xff\xff\xff"  # field 1, length-delimited, truncated length
+    connect_raw = channel.stream_stream("/upkeep.v1.AgentService/Connect")
+    call = connect_raw(
+        iter([garbage]),
+        metadata=(("x-upkeep-client-id", identity.client_uuid), ("authorization", f"Bearer {identity.secret}"), ("accept-language", "zh-CN")),
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        async for _ in call:
+            pass
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "Connect" in raised.value.details() and any("\u4e00" <= ch <= "\u9fff" for ch in raised.value.details())
+    send_raw = channel.unary_unary("/upkeep.v1.AdminService/SendCommand")
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await send_raw(garbage, metadata=(("accept-language", "en"),))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details() == "The request to SendCommand is not a valid protobuf message."
+    async with server.runtime.session_factory() as s:
+        assert await s.scalar(select(func.count()).select_from(Command)) == 0
+        assert await s.scalar(select(Client.online).where(Client.id == identity.agent_id)) is not True

@@ -95,14 +95,14 @@ async def test_ensure_default_channels_fills_gaps(
     assert names == {"stable", "beta", "alpha"}
 
 
-async def test_0003_fills_daily_rollups_and_client_activity_from_what_exists(fresh_db_url: str) -> None:
+async def test_0004_fills_daily_rollups_and_client_activity_from_what_exists(fresh_db_url: str) -> None:
     from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import func, insert
 
     from server.db.models import ClientActivity, EventDailyRollup, EventRollup, UpdateEvent
 
-    migrate(fresh_db_url, "0002")
+    migrate(fresh_db_url, "0003_rule_channel")
     engine = make_async_engine(fresh_db_url)
     now = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
     events = [("a", "check", "v1.0.0", "CN", now - timedelta(days=2)), ("a", "check", "1.1.0", "eu", now),

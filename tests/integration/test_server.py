@@ -79,6 +79,11 @@ def test_serve_refuses_unmigrated_database(tmp_path: Path) -> None:
     assert "not migrated" in result.stderr
 
 
+def test_public_url_names_the_port_actually_bound(running_server: UpkeepServer) -> None:
+    assert running_server.runtime is not None
+    assert running_server.runtime.settings.public_url == f"http://127.0.0.1:{running_server.http_port}"
+
+
 def test_serve_on_a_fresh_folder_asks_for_migrate(tmp_path: Path) -> None:
     """First start without `migrate`: the data folder is created and the answer is the same message."""
     data = tmp_path / "data"

@@ -41,6 +41,7 @@ EXPECTED_METHODS: dict[str, dict[str, tuple[bool, bool]]] = {
                 "CreateAnnouncement ListAnnouncements DeleteAnnouncement "
                 "ListAgents GetAgent RevokeAgent "
                 "SendCommand CancelCommand ListCommands GetCommand "
+                "SetMaintenanceWindows ListMaintenanceWindows "
                 "CreateEnrollmentToken ListEnrollmentTokens RevokeEnrollmentToken "
                 "CreateApiToken ListApiTokens RevokeApiToken "
                 "GetStats GetVersionDistribution GetRegionDistribution GetAdoption "

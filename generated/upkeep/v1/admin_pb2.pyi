@@ -747,6 +747,78 @@ class WatchAgentsResponse(_message.Message):
     command: _common_pb2.Command
     def __init__(self, event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., presence: _Optional[_Union[AgentPresence, _Mapping]] = ..., command: _Optional[_Union[_common_pb2.Command, _Mapping]] = ...) -> None: ...
 
+class MaintenanceWindow(_message.Message):
+    __slots__ = ("id", "project", "agent_id", "label_selector", "cron", "duration")
+    class LabelSelectorEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    CRON_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    project: str
+    agent_id: int
+    label_selector: _containers.ScalarMap[str, str]
+    cron: str
+    duration: _duration_pb2.Duration
+    def __init__(self, id: _Optional[int] = ..., project: _Optional[str] = ..., agent_id: _Optional[int] = ..., label_selector: _Optional[_Mapping[str, str]] = ..., cron: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class MaintenanceWindowSpec(_message.Message):
+    __slots__ = ("cron", "duration")
+    CRON_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    cron: str
+    duration: _duration_pb2.Duration
+    def __init__(self, cron: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class SetMaintenanceWindowsRequest(_message.Message):
+    __slots__ = ("project", "agent_id", "label_selector", "windows")
+    class LabelSelectorEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    WINDOWS_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    agent_id: int
+    label_selector: _containers.ScalarMap[str, str]
+    windows: _containers.RepeatedCompositeFieldContainer[MaintenanceWindowSpec]
+    def __init__(self, project: _Optional[str] = ..., agent_id: _Optional[int] = ..., label_selector: _Optional[_Mapping[str, str]] = ..., windows: _Optional[_Iterable[_Union[MaintenanceWindowSpec, _Mapping]]] = ...) -> None: ...
+
+class SetMaintenanceWindowsResponse(_message.Message):
+    __slots__ = ("windows", "agents_notified")
+    WINDOWS_FIELD_NUMBER: _ClassVar[int]
+    AGENTS_NOTIFIED_FIELD_NUMBER: _ClassVar[int]
+    windows: _containers.RepeatedCompositeFieldContainer[MaintenanceWindow]
+    agents_notified: int
+    def __init__(self, windows: _Optional[_Iterable[_Union[MaintenanceWindow, _Mapping]]] = ..., agents_notified: _Optional[int] = ...) -> None: ...
+
+class ListMaintenanceWindowsRequest(_message.Message):
+    __slots__ = ("project", "agent_id")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    agent_id: int
+    def __init__(self, project: _Optional[str] = ..., agent_id: _Optional[int] = ...) -> None: ...
+
+class ListMaintenanceWindowsResponse(_message.Message):
+    __slots__ = ("windows",)
+    WINDOWS_FIELD_NUMBER: _ClassVar[int]
+    windows: _containers.RepeatedCompositeFieldContainer[MaintenanceWindow]
+    def __init__(self, windows: _Optional[_Iterable[_Union[MaintenanceWindow, _Mapping]]] = ...) -> None: ...
+
 class EnrollmentToken(_message.Message):
     __slots__ = ("id", "project", "labels", "description", "max_uses", "uses", "expires_at", "created_at", "revoked_at", "token_prefix", "created_by")
     class LabelsEntry(_message.Message):

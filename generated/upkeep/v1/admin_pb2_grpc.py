@@ -200,6 +200,16 @@ class AdminServiceStub:
                 request_serializer=upkeep_dot_v1_dot_admin__pb2.WatchAgentsRequest.SerializeToString,
                 response_deserializer=upkeep_dot_v1_dot_admin__pb2.WatchAgentsResponse.FromString,
                 _registered_method=True)
+        self.SetMaintenanceWindows = channel.unary_unary(
+                '/upkeep.v1.AdminService/SetMaintenanceWindows',
+                request_serializer=upkeep_dot_v1_dot_admin__pb2.SetMaintenanceWindowsRequest.SerializeToString,
+                response_deserializer=upkeep_dot_v1_dot_admin__pb2.SetMaintenanceWindowsResponse.FromString,
+                _registered_method=True)
+        self.ListMaintenanceWindows = channel.unary_unary(
+                '/upkeep.v1.AdminService/ListMaintenanceWindows',
+                request_serializer=upkeep_dot_v1_dot_admin__pb2.ListMaintenanceWindowsRequest.SerializeToString,
+                response_deserializer=upkeep_dot_v1_dot_admin__pb2.ListMaintenanceWindowsResponse.FromString,
+                _registered_method=True)
         self.CreateEnrollmentToken = channel.unary_unary(
                 '/upkeep.v1.AdminService/CreateEnrollmentToken',
                 request_serializer=upkeep_dot_v1_dot_admin__pb2.CreateEnrollmentTokenRequest.SerializeToString,
@@ -496,6 +506,20 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetMaintenanceWindows(self, request, context):
+        """Maintenance windows per agent, per label selector or for a whole project; connected
+        agents receive their new windows at once (ConnectResponse.settings).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMaintenanceWindows(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateEnrollmentToken(self, request, context):
         """Enrollment tokens.
         """
@@ -764,6 +788,16 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.WatchAgents,
                     request_deserializer=upkeep_dot_v1_dot_admin__pb2.WatchAgentsRequest.FromString,
                     response_serializer=upkeep_dot_v1_dot_admin__pb2.WatchAgentsResponse.SerializeToString,
+            ),
+            'SetMaintenanceWindows': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetMaintenanceWindows,
+                    request_deserializer=upkeep_dot_v1_dot_admin__pb2.SetMaintenanceWindowsRequest.FromString,
+                    response_serializer=upkeep_dot_v1_dot_admin__pb2.SetMaintenanceWindowsResponse.SerializeToString,
+            ),
+            'ListMaintenanceWindows': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMaintenanceWindows,
+                    request_deserializer=upkeep_dot_v1_dot_admin__pb2.ListMaintenanceWindowsRequest.FromString,
+                    response_serializer=upkeep_dot_v1_dot_admin__pb2.ListMaintenanceWindowsResponse.SerializeToString,
             ),
             'CreateEnrollmentToken': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateEnrollmentToken,
@@ -1738,6 +1772,60 @@ class AdminService:
             '/upkeep.v1.AdminService/WatchAgents',
             upkeep_dot_v1_dot_admin__pb2.WatchAgentsRequest.SerializeToString,
             upkeep_dot_v1_dot_admin__pb2.WatchAgentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetMaintenanceWindows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/upkeep.v1.AdminService/SetMaintenanceWindows',
+            upkeep_dot_v1_dot_admin__pb2.SetMaintenanceWindowsRequest.SerializeToString,
+            upkeep_dot_v1_dot_admin__pb2.SetMaintenanceWindowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMaintenanceWindows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/upkeep.v1.AdminService/ListMaintenanceWindows',
+            upkeep_dot_v1_dot_admin__pb2.ListMaintenanceWindowsRequest.SerializeToString,
+            upkeep_dot_v1_dot_admin__pb2.ListMaintenanceWindowsResponse.FromString,
             options,
             channel_credentials,
             insecure,

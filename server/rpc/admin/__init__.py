@@ -4,6 +4,7 @@
     accounts.py       API tokens, enrollment tokens, server info
     announcements.py  announcements (pushed to live subscribers)
     agents.py         agents, commands, WatchAgents
+    maintenance.py    maintenance windows
     bundles.py        UploadBundle, bundle manifests
 """
 
@@ -14,6 +15,7 @@ from server.rpc.admin.accounts import AccountsAdminMixin
 from server.rpc.admin.agents import AgentsAdminMixin
 from server.rpc.admin.announcements import AnnouncementsAdminMixin
 from server.rpc.admin.bundles import BundlesAdminMixin
+from server.rpc.admin.maintenance import MaintenanceAdminMixin
 from server.rpc.admin.releases import ReleasesAdminMixin
 from server.runtime import Runtime
 
@@ -26,6 +28,7 @@ class AdminServicer(
     AnnouncementsAdminMixin,
     AgentsAdminMixin,
     BundlesAdminMixin,
+    MaintenanceAdminMixin,
     admin_pb2_grpc.AdminServiceServicer,
 ):
     """Methods no mixin provides answer UNIMPLEMENTED (the generated base)."""

@@ -1,7 +1,7 @@
 """Update rules may be limited to one channel (`update_rules.channel_id`).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003_rule_channel
+Revises: 0002_agent_metrics
 Create Date: 2026-11-24
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0002'
-down_revision: str | Sequence[str] | None = '0001'
+revision: str = '0003_rule_channel'
+down_revision: str | Sequence[str] | None = '0002_agent_metrics'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

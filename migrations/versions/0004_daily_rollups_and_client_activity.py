@@ -1,7 +1,7 @@
 """Daily rollups and each client's latest event per action, filled from what exists.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004_stats_clients
+Revises: 0003_rule_channel
 Create Date: 2026-11-24
 
 `event_daily_rollups` are summed from the hourly rollups; `client_activity` keeps each
@@ -17,8 +17,8 @@ from server.services.events import rollup_version
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0003'
-down_revision: str | Sequence[str] | None = '0002'
+revision: str = '0004_stats_clients'
+down_revision: str | Sequence[str] | None = '0003_rule_channel'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

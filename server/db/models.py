@@ -609,7 +609,7 @@ class EventRollup(Base):
 class EventDailyRollup(Base):
     """Daily pre-aggregated counts, same dimensions as `EventRollup` (long periods read these)."""
 
-    __tablename__ = "event_daily_rollups"
+    __tablename__ = "daily_rollups"
     __table_args__ = (
         UniqueConstraint("project_id", "bucket_start", "action", "version", "region"),
         _one_of("action", EventAction),

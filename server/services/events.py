@@ -6,7 +6,7 @@
 
 One transaction per batch inserts the events (COPY on PostgreSQL), upserts their
 `event_rollups` rows (project, hour, action, version, region) += count and the same per
-day in `event_daily_rollups`, so rollups always equal the events they summarise, and
+day in `daily_rollups`, so rollups always equal the events they summarise, and
 moves each client's `client_activity` row (its newest event per action) forward: the
 exact distinct-client counts of any window ending now. A batch that fails is kept and retried; callers of ``record_durable``
 see the error instead (their request was not acknowledged). Check events are recorded
@@ -27,8 +27,8 @@ import contextlib
 import functools
 import logging
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
@@ -109,17 +109,32 @@ def _rollup_version(text: str) -> str:
     return rollup_version(text)
 
 
-def _rollups(events: list[EventRecord], bucket_of: Callable[[datetime], datetime]) -> list[dict[str, object]]:
-    counts: Counter[tuple[object, ...]] = Counter()
+def _rollups(events: list[EventRecord]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(hourly, daily) rollup increments of ``events``; buckets keyed by epoch hour (cheap to compute)."""
+    hourly: Counter[tuple[object, ...]] = Counter()
     for e in events:
         if e.project_id is None:
             continue
         version = _rollup_version((e.client_version if e.action == EventAction.CHECK else e.version) or "")
         region = (e.region or "").strip().lower()[:50]
-        bucket = bucket_of(e.created_at)
-        counts[(e.project_id, bucket, e.action, version, ALL)] += 1
-        counts[(e.project_id, bucket, e.action, ALL, region)] += 1
-    return [dict(zip(ROLLUP_KEY, key), count=n) for key, n in counts.items()]
+        hour = int(e.created_at.timestamp() // 3600)
+        hourly[(e.project_id, hour, e.action, version, ALL)] += 1
+        hourly[(e.project_id, hour, e.action, ALL, region)] += 1
+    daily: Counter[tuple[object, ...]] = Counter()
+    for (project_id, hour, *rest), n in hourly.items():
+        daily[(project_id, hour // 24, *rest)] += n
+    return _bucket_rows(hourly, 3600), _bucket_rows(daily, 86400)
+
+
+def _bucket_rows(counts: Counter[tuple[object, ...]], seconds: int) -> list[dict[str, object]]:
+    starts: dict[object, datetime] = {}
+    rows = []
+    for (project_id, bucket, *rest), n in counts.items():
+        start = starts.get(bucket)
+        if start is None:
+            start = starts[bucket] = datetime.fromtimestamp(bucket * seconds, UTC)  # type: ignore[operator]
+        rows.append(dict(zip(ROLLUP_KEY, (project_id, start, *rest)), count=n))
+    return rows
 
 
 def _activity(events: list[EventRecord]) -> list[dict[str, object]]:
@@ -153,29 +168,37 @@ async def _insert_events(session: AsyncSession, events: list[EventRecord]) -> No
             await copy.write_row(_values(event))
 
 
+def _upserts(dialect: str) -> dict[type, Any]:
+    """One compiled-once upsert per table, run as executemany (a multi-row VALUES costs a compile per batch)."""
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statements: dict[type, Any] = {}
+    for model in (EventRollup, EventDailyRollup):
+        stmt = build(model.__table__)
+        statements[model] = stmt.on_conflict_do_update(
+            index_elements=list(ROLLUP_KEY), set_={"count": model.__table__.c.count + stmt.excluded["count"]})
+    stmt = build(ClientActivity.__table__)
+    statements[ClientActivity] = stmt.on_conflict_do_update(
+        index_elements=["project_id", "client_id", "action"],
+        set_={"version": stmt.excluded["version"], "region": stmt.excluded["region"],
+              "last_at": stmt.excluded["last_at"]},
+        where=ClientActivity.__table__.c.last_at <= stmt.excluded["last_at"],
+    )
+    return statements
+
+
+_UPSERTS = {dialect: _upserts(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 async def write_events(session: AsyncSession, events: list[EventRecord]) -> None:
     """Insert ``events``, add them to the rollups and client activity, in the caller's transaction."""
     if not events:
         return
     await _insert_events(session, events)
-    build = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    for model, bucket_of in ((EventRollup, hour_of), (EventDailyRollup, day_of)):
-        rows = _rollups(events, bucket_of)
-        for start in range(0, len(rows), 500):
-            stmt = build(model).values(rows[start:start + 500])
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(ROLLUP_KEY), set_={"count": model.count + stmt.excluded["count"]})
-            await session.execute(stmt)
-    rows = _activity(events)
-    for start in range(0, len(rows), 500):
-        stmt = build(ClientActivity).values(rows[start:start + 500])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["project_id", "client_id", "action"],
-            set_={"version": stmt.excluded["version"], "region": stmt.excluded["region"],
-                  "last_at": stmt.excluded["last_at"]},
-            where=ClientActivity.last_at <= stmt.excluded["last_at"],
-        )
-        await session.execute(stmt)
+    upserts = _UPSERTS[session.bind.dialect.name]
+    hourly, daily = _rollups(events)
+    for model, rows in ((EventRollup, hourly), (EventDailyRollup, daily), (ClientActivity, _activity(events))):
+        if rows:
+            await session.execute(upserts[model], rows)
 
 
 class EventRecorder:

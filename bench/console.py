@@ -17,26 +17,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import secrets
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
-from sqlalchemy import create_engine, insert, make_url, text  # noqa: E402
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from server.db.engine import make_async_engine, make_session_factory, migrate  # noqa: E402
-from server.db.models import Client  # noqa: E402
 from server.services import agents, auth, projects, releases  # noqa: E402
 from server.services.agents import AgentFilter  # noqa: E402
-from server.services.events import EventRecord, write_events  # noqa: E402
 from tests.fixtures.servers import server_env, start_server_process  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,6 +47,19 @@ PAGES = {
     "/rules": "rules-list", "/agents": "agents-table", "/statistics": "stats-versions",
     "/announcements": "announcements-table", "/diagnostics": "diagnostics-table", "/settings": "users-table",
 }
+
+
+#: Pages whose content is a table: shown once its first row is.
+TABLE_PAGES = {"/agents", "/releases"}
+#: Checked on every animation frame (Playwright's expect() retries at growing intervals, too coarse here).
+SHOWN = """([testid, needsRow]) => {
+  const el = document.querySelector(`[data-testid="${testid}"]`);
+  return !!el && el.getClientRects().length > 0 && (!needsRow || el.querySelector('tbody tr') !== null);
+}"""
+ONLY_ROW = """([testid, text]) => {
+  const rows = document.querySelectorAll(`[data-testid="${testid}"] tbody tr`);
+  return rows.length === 1 && rows[0].textContent.includes(text);
+}"""
 
 
 def create_database(admin_url: str) -> tuple[str, str]:
@@ -71,45 +79,66 @@ def drop_database(admin_url: str, url: str) -> None:
     engine.dispose()
 
 
+def _pick(name: str) -> str:
+    """SQL for a random element of the text array bound as ``:name``."""
+    return f"(CAST(:{name} AS text[]))[1 + floor(random() * cardinality(CAST(:{name} AS text[])))::int]"
+
+
+PICK_REGION, PICK_VERSION, PICK_ACTION = _pick("regions"), _pick("versions"), _pick("actions")
+
+#: Seeding runs in PostgreSQL itself (generate_series): a million rows in seconds, not minutes.
+SEED_AGENTS = text(f"""
+    INSERT INTO clients (client_uuid, kind, project_id, hostname, os_type, architecture, region, labels,
+                         client_version, service_version, online, last_seen_at)
+    SELECT gen_random_uuid()::text, 'agent', :project_id, 'node-' || lpad(i::text, 5, '0'), 'linux', 'x86_64',
+           {PICK_REGION}, json_build_object('site', {PICK_REGION},
+                             'tier', (ARRAY['a', 'b', 'c'])[1 + floor(random() * 3)::int]),
+           '0.1.0', {PICK_VERSION}, random() < 0.8, now() - random() * interval '1 hour'
+    FROM generate_series(0, :n - 1) AS i
+""")
+SEED_EVENTS = text(f"""
+    INSERT INTO update_events (project_id, version, client_id, client_version, region, action, created_at)
+    SELECT :project_id, {PICK_VERSION}, 'client-' || floor(random() * :agents)::int, {PICK_VERSION},
+           {PICK_REGION}, {PICK_ACTION}, now() - random() * interval '30 days'
+    FROM generate_series(1, :n)
+""")
+#: The rollups write_events would have kept (server/services/events.py): one row per
+#: (hour, action, version) with region '*' and one per (hour, action, region) with version '*'.
+SEED_ROLLUPS = text("""
+    INSERT INTO event_rollups (project_id, bucket_start, action, version, region, count)
+    SELECT project_id, date_trunc('hour', created_at), action,
+           CASE WHEN action = 'check' THEN client_version ELSE version END, '*', count(*)
+    FROM update_events GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT project_id, date_trunc('hour', created_at), action, '*', lower(region), count(*)
+    FROM update_events GROUP BY 1, 2, 3, 5
+""")
+
+
 async def seed(url: str, n_agents: int, n_events: int) -> int:
     engine = make_async_engine(url)
     factory = make_session_factory(engine)
-    rng = random.Random(7)
     async with factory() as s, s.begin():
         await auth.create_admin(s, username=ADMIN[0], password=ADMIN[1])
         project = await projects.create_project(s, slug="bench", name="Bench")
         for version in VERSIONS:
             await releases.create_release(s, project="bench", version=version, kind="service", title=version,
                                           release_notes="Fixes and improvements.", publish=True)
-    now = datetime.now(UTC)
+    arrays = {"regions": REGIONS, "versions": VERSIONS, "actions": ACTIONS, "project_id": project.id}
     started = time.perf_counter()
-    for offset in range(0, n_agents, 5000):
-        rows = [
-            {
-                "client_uuid": str(uuid.UUID(int=rng.getrandbits(128))), "kind": "agent", "project_id": project.id,
-                "hostname": f"node-{i:05d}", "os_type": "linux", "architecture": "x86_64",
-                "region": rng.choice(REGIONS), "labels": {"site": rng.choice(REGIONS), "tier": rng.choice("abc")},
-                "client_version": "0.1.0", "service_version": rng.choice(VERSIONS), "online": rng.random() < 0.8,
-                "last_seen_at": now - timedelta(seconds=rng.randrange(3600)),
-            }
-            for i in range(offset, min(offset + 5000, n_agents))
-        ]
-        async with factory() as s, s.begin():
-            await s.execute(insert(Client), rows)
+    async with factory() as s, s.begin():
+        await s.execute(text("SELECT setseed(0.7)"))
+        await s.execute(SEED_AGENTS, {**arrays, "n": n_agents})
     print(f"seeded {n_agents:,} agents in {time.perf_counter() - started:.1f} s", flush=True)
     started = time.perf_counter()
-    for offset in range(0, n_events, 50_000):
-        batch = [
-            EventRecord(
-                action=rng.choice(ACTIONS), version=rng.choice(VERSIONS), project_id=project.id,
-                client_id=f"client-{rng.randrange(n_agents)}", client_version=rng.choice(VERSIONS),
-                region=rng.choice(REGIONS), created_at=now - timedelta(seconds=rng.randrange(30 * 86400)),
-            )
-            for _ in range(min(50_000, n_events - offset))
-        ]
-        async with factory() as s, s.begin():
-            await write_events(s, batch)
-    print(f"seeded {n_events:,} events in {time.perf_counter() - started:.1f} s", flush=True)
+    async with factory() as s, s.begin():
+        await s.execute(text("SET LOCAL TIME ZONE 'UTC'"))
+        await s.execute(SEED_EVENTS, {**arrays, "n": n_events, "agents": n_agents})
+        await s.execute(SEED_ROLLUPS)
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("VACUUM ANALYZE"))
+    print(f"seeded {n_events:,} events and their rollups in {time.perf_counter() - started:.1f} s", flush=True)
     await engine.dispose()
     return project.id
 
@@ -143,20 +172,16 @@ def browse(http_url: str, rounds: int, n_agents: int) -> tuple[dict[str, list[fl
             for path, testid in PAGES.items():
                 started = time.perf_counter()
                 page.goto(path, wait_until="commit")
-                expect(page.get_by_test_id(testid).first).to_be_visible(timeout=30_000)
-                if path in ("/agents", "/releases"):
-                    expect(page.get_by_test_id(testid).get_by_role("row").nth(1)).to_be_visible(timeout=30_000)
+                page.wait_for_function(SHOWN, arg=[testid, path in TABLE_PAGES], polling="raf", timeout=30_000)
                 if _round:
                     first_view[path].append(time.perf_counter() - started)
         page.goto("/agents")
-        table = page.get_by_test_id("agents-table")
-        expect(table.get_by_role("row").nth(1)).to_be_visible()
+        page.wait_for_function(SHOWN, arg=["agents-table", True], polling="raf", timeout=30_000)
         for i in range(rounds):
             host = f"node-{(12345 + i * 7) % n_agents:05d}"
             started = time.perf_counter()
             page.get_by_test_id("agent-search").fill(host)
-            expect(table.get_by_role("row").nth(1)).to_contain_text(host, timeout=30_000)
-            expect(table.get_by_role("row")).to_have_count(2, timeout=30_000)
+            page.wait_for_function(ONLY_ROW, arg=["agents-table", host], polling="raf", timeout=30_000)
             search.append(time.perf_counter() - started)
         browser.close()
     return first_view, search
@@ -189,6 +214,7 @@ def main() -> None:
         answer = [max(t - SEARCH_DEBOUNCE_S, 0.0) for t in search]
         print(f"agent search, after the debounce: median {statistics.median(answer) * 1000:.0f} ms, "
               f"worst {max(answer) * 1000:.0f} ms   target ≤ 300 ms")
+        print("agent search, each round after the debounce: " + ", ".join(f"{t * 1000:.0f}" for t in answer) + " ms")
         print(f"agent search, service query alone: median {statistics.median(query) * 1000:.1f} ms")
     finally:
         if server is not None:

@@ -24,8 +24,10 @@ def mount_console(app: FastAPI, runtime: Runtime) -> None:
 
     from webui import pages  # noqa: F401  (registers the pages)
     from webui.state import set_runtime
+    from webui.uploads import discard_stale
 
     set_runtime(runtime)
+    discard_stale(runtime.settings)
     # Browser sessions live with the server's data, not in the working directory.
     Storage.path = (runtime.settings.data_dir / "console-sessions").resolve()
     ui.run_with(

@@ -11,7 +11,6 @@ import contextlib
 import copy
 import dataclasses
 import functools
-from urllib.parse import quote
 from collections.abc import Awaitable, Callable, Iterator
 
 from fastapi import Request
@@ -23,7 +22,7 @@ from server.services import auth, projects
 from server.services.projects import ProjectInfo
 from server.services.roles import Principal, Role
 from webui.i18n import LANGUAGES, N_, QUASAR_LANGUAGE, _, locale, set_locale
-from webui.session import current_principal, role_name, sign_in, sign_out
+from webui.session import current_principal, login_url, role_name, session_expired, sign_in, sign_out
 from webui.state import runtime
 
 __all__ = ["NAVIGATION", "PageContext", "console_page", "frame", "use_browser_language"]
@@ -121,12 +120,13 @@ def console_page(
         @ui.page(path, response_timeout=PAGE_BUILD_TIMEOUT_S)
         async def page(request: Request) -> None:
             chosen = use_browser_language(request)
+            expired = session_expired()
             principal = current_principal()
             if principal is not None:
                 principal = await _refresh_principal(principal)
             if principal is None:
                 sign_out()
-                ui.navigate.to(f"/login?next={quote(request.url.path)}")
+                ui.navigate.to(login_url(request.url.path, expired=expired))
                 return
             available = await _projects()
             ctx = PageContext(

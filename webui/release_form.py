@@ -8,10 +8,11 @@ the release it was meant for).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nicegui import events, ui
+from nicegui import context, events, ui
 
 from common.errors import UpkeepError
 from common.platforms import canonical_platform
@@ -20,6 +21,7 @@ from server.services.artifacts import ArtifactSpec, put_artifact
 from server.services.channels import ChannelInfo
 from server.services.releases import ReleaseInfo
 from server.services.roles import Role
+from server.storage.artifacts import blob_key
 from webui.forms import FormErrors
 from webui.i18n import _, fmt_number
 from webui.labels import KINDS, channel_label
@@ -27,11 +29,20 @@ from webui.layout import PageContext
 from webui.markdown import render_markdown
 from webui.session import action
 from webui.state import runtime, transaction
-from webui.uploads import Upload, receive_artifact, receive_bundle
+from webui.uploads import Upload, discard, receive, store_artifact
 
 __all__ = ["open_release_dialog"]
 
 PLATFORMS = ["any", "linux-x86_64", "linux-aarch64", "linux-armv7", "windows-x86_64", "darwin-x86_64", "darwin-aarch64"]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Dropped:
+    """A file dropped into the dialog: a service bundle, or a client artifact for ``platform``."""
+
+    upload: Upload
+    platform: str
+    bundle: bool
 
 
 def open_release_dialog(
@@ -39,7 +50,7 @@ def open_release_dialog(
 ) -> None:
     assert ctx.project is not None
     project = ctx.project.slug
-    uploads: list[tuple[str, Upload]] = []
+    uploads: list[Dropped] = []
     with ui.dialog(value=True).props("persistent") as dialog, ui.card().classes("w-[60rem] max-w-full").props(
         'data-testid="release-dialog"'
     ):
@@ -89,13 +100,13 @@ def open_release_dialog(
 
             async def on_upload(event: events.UploadEventArguments) -> None:
                 upload_errors.clear()
-                receive = receive_bundle if kind.value == "service" else receive_artifact
                 try:
                     upload = await receive(event.file.name, event.file.iterate())
                 except UpkeepError as exc:
                     upload_errors.show(exc)
                     return
-                uploads.append((canonical_platform(platform.value), upload))
+                uploads.append(Dropped(upload=upload, platform=canonical_platform(platform.value),
+                                       bundle=kind.value == "service"))
                 with received:
                     ui.label(_("{name} · {size} bytes · {checksum}").format(
                         name=upload.file_name, size=fmt_number(upload.size), checksum=upload.checksum,
@@ -152,6 +163,14 @@ def open_release_dialog(
             ui.notify(_("Release {version} saved.").format(version=saved_release.display_version), type="positive")
             await saved()
 
+        def discard_uploads() -> None:
+            discard(d.upload for d in uploads)
+            uploads.clear()
+
+        # Saved or cancelled, or the browser went away: the scratch files are not needed any more.
+        dialog.on_value_change(lambda e: None if e.value else discard_uploads())
+        context.client.on_delete(discard_uploads)
+
         with ui.row().classes("w-full justify-end"):
             ui.button(_("Cancel"), on_click=dialog.close).props('flat data-testid="release-cancel"')
             if release is None:
@@ -162,24 +181,36 @@ def open_release_dialog(
                 ui.button(_("Save"), on_click=lambda: save(False)).props('data-testid="release-save"')
 
 
-def _specs(uploads: list[tuple[str, Upload]]) -> list[ArtifactSpec]:
+def _specs(uploads: list[Dropped]) -> list[ArtifactSpec]:
     return [
-        ArtifactSpec(platform=platform, file_name=u.file_name, size=u.size, checksum=u.checksum,
-                     storage_key=u.storage_key)
-        for platform, u in uploads if u.storage_key is not None
+        ArtifactSpec(platform=d.platform, file_name=d.upload.file_name, size=d.upload.size,
+                     checksum=d.upload.checksum, storage_key=blob_key(d.upload.checksum))
+        for d in uploads if not d.bundle
     ]
+
+
+async def _store_artifacts(uploads: list[Dropped]) -> None:
+    """Client artifact files into the store, inside the transaction that records them."""
+    for dropped in uploads:
+        if not dropped.bundle:
+            await store_artifact(dropped.upload)
+
+
+def _bundle(uploads: list[Dropped]) -> Upload | None:
+    return next((d.upload for d in uploads if d.bundle), None)
 
 
 async def _create(
     ctx: PageContext, project: str, version: str, kind: str, fields: dict[str, Any],
-    uploads: list[tuple[str, Upload]], publish: bool,
+    uploads: list[Dropped], publish: bool,
 ) -> ReleaseInfo:
-    bundle = next((u for _p, u in uploads if u.path is not None), None)
+    bundle = _bundle(uploads)
     async with transaction() as session:
         created = await releases.create_release(
             session, project=project, version=version, kind=kind, artifacts=_specs(uploads),
             publish=publish and bundle is None, **fields,
         )
+        await _store_artifacts(uploads)
         await audit.record_audit(session, ctx.principal, "release.create", "release", created.id,
                                  {"version": created.display_version, "project": project}, ctx.ip)
     if bundle is None:
@@ -194,38 +225,30 @@ async def _create(
 
 async def _ingest(ctx: PageContext, release: ReleaseInfo, bundle: Upload) -> None:
     """Chunk and sign the bundle; a bad archive removes the release it was meant for."""
-    assert bundle.path is not None
-    rt = runtime()
     try:
-        await bundles.ingest_bundle(rt.session_factory, rt.settings, release_id=release.id, archive=bundle.path,
-                                    principal=ctx.principal, ip=ctx.ip, file_name=bundle.file_name)
+        await _ingest_existing(ctx, release, bundle)
     except UpkeepError:
         async with transaction() as session:
             await releases.delete_release(session, release.id)
         raise
-    finally:
-        bundle.path.unlink(missing_ok=True)
 
 
 async def _update(
-    ctx: PageContext, release: ReleaseInfo, fields: dict[str, Any], uploads: list[tuple[str, Upload]]
+    ctx: PageContext, release: ReleaseInfo, fields: dict[str, Any], uploads: list[Dropped]
 ) -> ReleaseInfo:
     async with transaction() as session:
         updated = await releases.update_release(session, release.id, **fields)
         for spec in _specs(uploads):
             await put_artifact(session, release.id, spec)
+        await _store_artifacts(uploads)
         await audit.record_audit(session, ctx.principal, "release.update", "release", release.id, None, ctx.ip)
-    bundle = next((u for _p, u in uploads if u.path is not None), None)
+    bundle = _bundle(uploads)
     if bundle is not None:
         await _ingest_existing(ctx, updated, bundle)
     return updated
 
 
 async def _ingest_existing(ctx: PageContext, release: ReleaseInfo, bundle: Upload) -> None:
-    assert bundle.path is not None
     rt = runtime()
-    try:
-        await bundles.ingest_bundle(rt.session_factory, rt.settings, release_id=release.id, archive=bundle.path,
-                                    principal=ctx.principal, ip=ctx.ip, file_name=bundle.file_name)
-    finally:
-        bundle.path.unlink(missing_ok=True)
+    await bundles.ingest_bundle(rt.session_factory, rt.settings, release_id=release.id, archive=bundle.path,
+                                principal=ctx.principal, ip=ctx.ip, file_name=bundle.file_name)

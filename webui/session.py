@@ -2,23 +2,31 @@
 
     /login ──sign_in()──► session {user id, name, role, expires_at} ──► pages
        ▲                                  │ expired, signed out, user disabled or role changed
-       └──────────────────────────────────┘  (checked on every page load and every action)
+       └──────────────────────────────────┘  (checked on every page load, action and live refresh)
+
+An expired session sends the browser to ``/login?next=<page>&expired=1``: the sign-in page
+says why, in the language the session had, and leads back to the page afterwards.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec
+from urllib.parse import urlencode
 
-from nicegui import app, ui
+from nicegui import app, context, ui
 
 from common.errors import UpkeepError
 from server.services.roles import Principal, Role
 from webui.i18n import N_, _, locale
 
-__all__ = ["ROLE_NAMES", "action", "current_principal", "notify_error", "role_name", "sign_in", "sign_out"]
+__all__ = [
+    "ROLE_NAMES", "action", "current_principal", "live", "login_url", "notify_error", "role_name", "session_expired",
+    "sign_in", "sign_out",
+]
 
 ROLE_NAMES: dict[Role, str] = {Role.VIEWER: N_("Viewer"), Role.OPERATOR: N_("Operator"), Role.ADMIN: N_("Administrator")}
 
@@ -40,6 +48,21 @@ def sign_in(principal: Principal, max_age_s: int, *, keep_expiry: bool = False) 
 
 def sign_out() -> None:
     app.storage.user.pop(_KEY, None)
+
+
+def session_expired() -> bool:
+    """True when this browser had a session that has run out (not signed out, never signed in)."""
+    data = app.storage.user.get(_KEY)
+    return bool(data) and data.get("expires_at", 0) < time.time()
+
+
+def login_url(target: str, *, expired: bool = False) -> str:
+    return "/login?" + urlencode({"next": target, **({"expired": "1"} if expired else {})}, safe="/")
+
+
+def _to_login() -> None:
+    """Leave a page whose session has run out for the sign-in page (back here afterwards)."""
+    ui.navigate.to(login_url(context.client.request.url.path, expired=True))
 
 
 def current_principal() -> Principal | None:
@@ -71,8 +94,7 @@ def action(
         async def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
             principal = current_principal()
             if principal is None:
-                ui.notify(_("Your session has expired. Please sign in again."), type="warning")
-                ui.navigate.to("/login")
+                _to_login()
                 return
             if principal.role < role:
                 ui.notify(_("This action needs the {role} role.").format(role=role_name(role)), type="negative")
@@ -85,3 +107,17 @@ def action(
         return guarded
 
     return decorate
+
+
+def live(refresh: Callable[[], Any]) -> Callable[[], Awaitable[None]]:
+    """A page's periodic refresh: stops showing data once the session has run out."""
+
+    async def refresh_while_signed_in() -> None:
+        if current_principal() is None:
+            _to_login()
+            return
+        result = refresh()
+        if inspect.isawaitable(result):
+            await result
+
+    return refresh_while_signed_in

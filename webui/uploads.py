@@ -1,23 +1,30 @@
-"""Files dropped into the console: stored as they arrive, checksum shown before saving.
+"""Files dropped into the release dialog: kept as scratch files, checksum shown before saving.
 
-Client artifacts go to the content-addressed artifact store at once; a service bundle is
-kept as a scratch file until the release is saved, then ingested (chunked and signed).
+    receive(file_name, data) -> Upload          on drop: <storage>/console-uploads/, hashed
+    store_artifact(upload) -> StoredBlob        on save: a client artifact into the artifact store
+    discard(uploads)                            when the dialog closes or its browser goes away
+    discard_stale(settings)                     at start-up: what a crashed process left behind
+
+A service bundle is ingested from its scratch file on save. Nothing reaches the stores
+before the release is saved, so a cancelled dialog leaves nothing on disk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
-import tempfile
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
-from common.errors import PayloadTooLarge
-from server.storage.artifacts import UPLOAD_TOO_LARGE, LocalArtifactStore
+from server.config import Settings
+from server.storage.artifacts import LocalArtifactStore, StoredBlob
+from server.storage.spool import spool
 from webui.state import runtime
 
-__all__ = ["Upload", "receive_artifact", "receive_bundle"]
+__all__ = ["Upload", "discard", "discard_stale", "receive", "scratch_dir", "store_artifact"]
+
+_READ_SIZE = 1024 * 1024
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -26,35 +33,48 @@ class Upload:
     size: int
     #: ``sha256:<hex>``
     checksum: str
-    #: Artifact store key (client artifacts) or None.
-    storage_key: str | None = None
-    #: Scratch file awaiting ingest (service bundles) or None.
-    path: Path | None = None
+    #: Scratch file, removed when the dialog closes.
+    path: Path
 
 
-async def receive_artifact(file_name: str, data: AsyncIterator[bytes]) -> Upload:
+def scratch_dir(settings: Settings) -> Path:
+    return settings.storage_dir / "console-uploads"
+
+
+async def receive(file_name: str, data: AsyncIterator[bytes]) -> Upload:
     settings = runtime().settings
-    stored = await LocalArtifactStore(settings.storage_dir).save(data, max_bytes=settings.max_upload_bytes)
-    return Upload(file_name=file_name, size=stored.size, checksum=stored.checksum, storage_key=stored.key)
+    staged = await spool(data, directory=scratch_dir(settings), max_bytes=settings.max_upload_bytes,
+                         suffix=Path(file_name).suffix)
+    return Upload(file_name=file_name, size=staged.size, checksum=staged.sha256, path=staged.path)
 
 
-async def receive_bundle(file_name: str, data: AsyncIterator[bytes]) -> Upload:
+async def store_artifact(upload: Upload) -> StoredBlob:
+    """Copy the scratch file into the artifact store (the scratch file stays for a retried save)."""
     settings = runtime().settings
-    scratch = settings.storage_dir / "console-uploads"
-    await asyncio.to_thread(scratch.mkdir, parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=scratch, suffix=Path(file_name).suffix, delete=False)  # noqa: SIM115
-    path = Path(handle.name)
-    digest, size = hashlib.sha256(), 0
-    try:
-        with handle:
-            async for piece in data:
-                size += len(piece)
-                if size > settings.max_upload_bytes:
-                    raise PayloadTooLarge(UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE",
-                                          limit=settings.max_upload_bytes)
-                digest.update(piece)
-                await asyncio.to_thread(handle.write, piece)
-    except BaseException:
+    return await LocalArtifactStore(settings.storage_dir).save(
+        _read(upload.path), max_bytes=settings.max_upload_bytes, expected_checksum=upload.checksum,
+        expected_size=upload.size,
+    )
+
+
+async def _read(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as fp:
+        while block := await asyncio.to_thread(fp.read, _READ_SIZE):
+            yield block
+
+
+def discard(uploads: Iterable[Upload]) -> None:
+    for upload in uploads:
+        upload.path.unlink(missing_ok=True)
+
+
+def discard_stale(settings: Settings) -> int:
+    """Remove scratch files older than a session (no dialog can still save them); returns how many."""
+    folder = scratch_dir(settings)
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - settings.session_max_age_s
+    stale = [p for p in folder.iterdir() if p.is_file() and p.stat().st_mtime < cutoff]
+    for path in stale:
         path.unlink(missing_ok=True)
-        raise
-    return Upload(file_name=file_name, size=size, checksum=f"sha256:{digest.hexdigest()}", path=path)
+    return len(stale)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from common.errors import InvalidInput, PayloadTooLarge
+from common.errors import InvalidInput
 from common.i18n import N_
 from server.http.auth import client_ip
 from server.http.errors import ErrorBody, request_locale
@@ -26,6 +26,7 @@ from server.runtime import Runtime
 from server.services import announcements as ann
 from server.services import clients, diagnostics
 from server.storage import open_store
+from server.storage.spool import upload_too_large
 
 __all__ = ["client_uuid_header", "iso_z", "router"]
 
@@ -185,7 +186,7 @@ async def upload_diagnostics(request: Request, client_uuid: str = Depends(client
     limit = runtime.settings.max_diagnostics_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise PayloadTooLarge(diagnostics.TOO_LARGE, error_code="PAYLOAD_TOO_LARGE", limit=limit)
+        raise upload_too_large(limit)
     async with runtime.session_factory() as session, session.begin():
         client = clients.require_client(await clients.touch_client(session, client_uuid, ip=client_ip(request)), client_uuid)
     store = open_store(runtime.settings)

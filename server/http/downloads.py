@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from common.errors import InvalidInput, NotFound, PayloadTooLarge
+from common.errors import InvalidInput, NotFound
 from common.i18n import N_
 from server.http.auth import client_ip, require_principal
 from server.http.errors import ErrorBody, LegacyErrorBody
@@ -26,7 +26,8 @@ from server.runtime import Runtime
 from server.services import artifacts, releases
 from server.services.audit import record_audit
 from server.services.roles import Principal, Role
-from server.storage.artifacts import UPLOAD_TOO_LARGE, LocalArtifactStore
+from server.storage.artifacts import LocalArtifactStore
+from server.storage.spool import upload_too_large
 
 __all__ = ["router"]
 
@@ -86,7 +87,7 @@ def _limit_upload(request: Request, content_length: Annotated[int | None, Header
     if content_length is None:
         raise InvalidInput(LENGTH_REQUIRED, error_code="LENGTH_REQUIRED")
     if content_length > limit + MULTIPART_OVERHEAD:
-        raise PayloadTooLarge(UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE", limit=limit)
+        raise upload_too_large(limit)
     return limit
 
 

@@ -18,13 +18,14 @@ from starlette.datastructures import UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
-from common.errors import InvalidInput, PayloadTooLarge
+from common.errors import InvalidInput
 from common.i18n import N_
 from server.http.auth import AUTH_RESPONSES, client_ip, require_principal
 from server.http.errors import ErrorBody
 from server.runtime import Runtime
 from server.services import bundles
 from server.services.roles import Principal, Role
+from server.storage.spool import upload_too_large
 
 __all__ = ["router"]
 
@@ -87,7 +88,7 @@ async def upload_bundle(
     limit = runtime.settings.max_upload_bytes
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit + _FORM_OVERHEAD:  # refuse before reading the body
-        raise PayloadTooLarge(bundles.UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE", limit=limit)
+        raise upload_too_large(limit)
     async with request.form(max_files=1, max_fields=4) as form:
         file = form.get("file")
         if not isinstance(file, UploadFile):

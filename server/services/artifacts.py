@@ -14,11 +14,12 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.errors import InvalidInput, NotFound, PayloadTooLarge
+from common.errors import InvalidInput, NotFound
 from common.i18n import N_
 from common.platforms import canonical_platform
 from server.db.models import Artifact
-from server.storage.artifacts import UPLOAD_TOO_LARGE, StoredBlob
+from server.storage.artifacts import StoredBlob
+from server.storage.spool import upload_too_large
 
 __all__ = [
     "ArtifactInfo",
@@ -126,7 +127,7 @@ def check_upload(*, platform: str, file_name: str, size: int, checksum: str, lim
     if size < 0:
         raise InvalidInput(BAD_SIZE, error_code="INVALID_SIZE", value=size)
     if size > limit:
-        raise PayloadTooLarge(UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE", limit=limit)
+        raise upload_too_large(limit)
     return UploadSpec(
         platform=canonical_platform(platform or "any"), file_name=name, size=size,
         checksum=normalize_checksum(checksum) if checksum else None, max_bytes=limit,

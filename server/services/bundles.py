@@ -19,7 +19,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
@@ -34,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common import manifest as mf
 from common.chunking import FileDigest, compress_against, compress_chunk, cut_file
-from common.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from common.errors import Conflict, InvalidInput, NotFound
 from common.i18n import N_
 from common.versions import parse_version
 from server.config import Settings
@@ -45,6 +44,7 @@ from server.services.audit import record_audit
 from server.services.roles import Principal
 from server.services.signing import signing_key
 from server.storage import ChunkStore, open_store
+from server.storage.spool import spool, upload_too_large
 
 __all__ = [
     "BundleResult",
@@ -71,7 +71,6 @@ HAS_BUNDLE = N_("Release {release_id} already has a bundle.")
 NO_BUNDLE = N_("Release {release_id} has no bundle yet.")
 CHECKSUM_MISMATCH = N_("The upload's checksum {actual} does not match the expected {expected}.")
 PACKAGE_NOT_FOUND = N_("Package {name} does not exist.")
-UPLOAD_TOO_LARGE = N_("The upload is larger than the limit of {limit} bytes.")
 SIZE_MISMATCH = N_("The upload has {actual} bytes but {expected} were announced.")
 EMPTY_UPLOAD = N_("The upload is empty.")
 
@@ -268,26 +267,17 @@ async def spool_upload(settings: Settings, blocks: AsyncIterator[bytes], *, decl
     """Write an incoming upload to a scratch file within ``max_upload_bytes``; the caller deletes it."""
     limit = settings.max_upload_bytes
     if declared_size > limit:
-        raise PayloadTooLarge(UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE", limit=limit)
-    store = open_store(settings)
-    fd, name = tempfile.mkstemp(dir=store.scratch_dir(), suffix=".upload")
-    path = Path(name)
-    written = 0
+        raise upload_too_large(limit)
+    staged = await spool(blocks, directory=open_store(settings).scratch_dir(), max_bytes=limit, suffix=".upload")
     try:
-        with os.fdopen(fd, "wb") as out:
-            async for block in blocks:
-                written += len(block)
-                if written > limit:
-                    raise PayloadTooLarge(UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE", limit=limit)
-                await asyncio.to_thread(out.write, block)
-        if written == 0:
+        if staged.size == 0:
             raise InvalidInput(EMPTY_UPLOAD, error_code="EMPTY_UPLOAD")
-        if declared_size and written != declared_size:
-            raise InvalidInput(SIZE_MISMATCH, error_code="SIZE_MISMATCH", actual=written, expected=declared_size)
+        if declared_size and staged.size != declared_size:
+            raise InvalidInput(SIZE_MISMATCH, error_code="SIZE_MISMATCH", actual=staged.size, expected=declared_size)
     except BaseException:
-        path.unlink(missing_ok=True)
+        staged.path.unlink(missing_ok=True)
         raise
-    return path
+    return staged.path
 
 
 def _sha256_file(path: Path) -> str:

@@ -1,8 +1,8 @@
 """Diagnostics bundles uploaded by clients (seed 2 §10.1), kept in blob storage.
 
-    stage_upload(chunks, directory=, max_bytes=) -> StagedFile   (size limit while streaming)
+    stage_upload(chunks, directory=, max_bytes=) -> SpooledFile   (size limit while streaming)
     store_diagnostic(session, store, client, staged, file_name=) -> DiagnosticInfo
-    list_diagnostics(session, spec, client_uuid=) -> Page
+    list_diagnostics(session, spec, client_uuid=, project=) -> Page
     get_diagnostic(session, diagnostic_id) -> DiagnosticInfo
 
 Blobs live under ``diagnostics/<client uuid>/<time>-<sha256 prefix>-<file name>``.
@@ -11,12 +11,8 @@ Blobs live under ``diagnostics/<client uuid>/<time>-<sha256 prefix>-<file name>`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import hashlib
-import os
 import re
-import tempfile
 from collections.abc import AsyncIterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,29 +20,19 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.errors import InvalidInput, NotFound, PayloadTooLarge
+from common.errors import InvalidInput, NotFound
 from common.i18n import N_
-from server.db.models import Client, Diagnostic
+from server.db.models import Client, Diagnostic, Project
 from server.services.clients import ClientInfo
 from server.services.paging import Page, PageSpec
 from server.storage import ChunkStore
+from server.storage.spool import SpooledFile, spool
 
-__all__ = ["DiagnosticInfo", "StagedFile", "get_diagnostic", "list_diagnostics", "stage_upload", "store_diagnostic"]
+__all__ = ["DiagnosticInfo", "get_diagnostic", "list_diagnostics", "stage_upload", "store_diagnostic"]
 
-TOO_LARGE = N_("The upload is larger than the limit of {limit} bytes.")
 EMPTY = N_("The uploaded file is empty.")
 NOT_FOUND = N_("Diagnostics upload {diagnostic_id} was not found.")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class StagedFile:
-    """A complete upload in scratch space, not yet stored."""
-
-    path: Path
-    size: int
-    #: ``sha256:<hex>``
-    sha256: str
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -60,26 +46,13 @@ class DiagnosticInfo:
     created_at: datetime
 
 
-async def stage_upload(chunks: AsyncIterable[bytes], *, directory: Path, max_bytes: int) -> StagedFile:
-    """Write ``chunks`` to a scratch file, hashing as they come; PayloadTooLarge past ``max_bytes``."""
-    fd, name = tempfile.mkstemp(dir=directory, prefix="upload-")
-    path = Path(name)
-    digest, size = hashlib.sha256(), 0
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise PayloadTooLarge(TOO_LARGE, error_code="PAYLOAD_TOO_LARGE", limit=max_bytes)
-                digest.update(chunk)
-                await asyncio.to_thread(fp.write, chunk)
-        if size == 0:
-            raise InvalidInput(EMPTY, error_code="EMPTY_UPLOAD")
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        raise
-    return StagedFile(path=path, size=size, sha256=f"sha256:{digest.hexdigest()}")
+async def stage_upload(chunks: AsyncIterable[bytes], *, directory: Path, max_bytes: int) -> SpooledFile:
+    """Write ``chunks`` to a scratch file (PayloadTooLarge past ``max_bytes``, InvalidInput when empty)."""
+    staged = await spool(chunks, directory=directory, max_bytes=max_bytes)
+    if staged.size == 0:
+        await asyncio.to_thread(staged.path.unlink, missing_ok=True)
+        raise InvalidInput(EMPTY, error_code="EMPTY_UPLOAD")
+    return staged
 
 
 def _safe_name(file_name: str) -> str:
@@ -88,7 +61,7 @@ def _safe_name(file_name: str) -> str:
 
 
 async def store_diagnostic(
-    session: AsyncSession, store: ChunkStore, client: ClientInfo, staged: StagedFile, *, file_name: str
+    session: AsyncSession, store: ChunkStore, client: ClientInfo, staged: SpooledFile, *, file_name: str
 ) -> DiagnosticInfo:
     """Move the staged file into storage and record it (the blob is removed again if the row fails)."""
     now = datetime.now(UTC)
@@ -128,11 +101,15 @@ async def get_diagnostic(session: AsyncSession, diagnostic_id: int) -> Diagnosti
     return _info(found[0], found[1])
 
 
-async def list_diagnostics(session: AsyncSession, spec: PageSpec, *, client_uuid: str | None = None) -> Page[DiagnosticInfo]:
-    """Newest first, optionally for one client."""
+async def list_diagnostics(
+    session: AsyncSession, spec: PageSpec, *, client_uuid: str | None = None, project: str | None = None
+) -> Page[DiagnosticInfo]:
+    """Newest first, optionally for one client and for the clients of one project (slug)."""
     query = select(Diagnostic, Client.client_uuid).join(Client, Client.id == Diagnostic.client_id)
     if client_uuid:
         query = query.where(Client.client_uuid == client_uuid)
+    if project:
+        query = query.join(Project, Project.id == Client.project_id).where(Project.slug == project)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.execute(query.order_by(Diagnostic.id.desc()).offset(spec.offset).limit(spec.size))
     return Page(items=[_info(r, uuid) for r, uuid in rows], page=spec.page, size=spec.size, total=total or 0)

@@ -8,22 +8,26 @@ only when complete and within the size limit, so a failed upload leaves nothing 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
-import tempfile
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from common.errors import InvalidInput, PayloadTooLarge
+from common.errors import InvalidInput
 from common.i18n import N_
+from server.storage.spool import spool
 
-__all__ = ["ArtifactStore", "LocalArtifactStore", "StoredBlob", "UPLOAD_TOO_LARGE"]
+__all__ = ["ArtifactStore", "LocalArtifactStore", "StoredBlob", "blob_key"]
 
-UPLOAD_TOO_LARGE = N_("The upload exceeds the size limit of {limit} bytes")
 CHECKSUM_MISMATCH = N_("The uploaded file's checksum {actual} differs from the expected {expected}")
 SIZE_MISMATCH = N_("The uploaded file has {actual} bytes, not the announced {expected}")
+
+
+def blob_key(checksum: str) -> str:
+    """Where content with ``checksum`` (``sha256:<hex>``) is stored."""
+    hexdigest = checksum.removeprefix("sha256:")
+    return f"artifacts/{hexdigest[:2]}/{hexdigest}"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -58,34 +62,21 @@ class LocalArtifactStore:
     ) -> StoredBlob:
         """Store ``data``; nothing is kept when it passes ``max_bytes`` (PayloadTooLarge) or
         differs from the expected checksum or size (InvalidInput)."""
-        tmp_dir = self._dir / "tmp"
-        await asyncio.to_thread(tmp_dir.mkdir, parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
-        tmp = Path(tmp_name)
-        digest = hashlib.sha256()
-        size = 0
+        staged = await spool(data, directory=self._dir / "tmp", max_bytes=max_bytes)
         try:
-            with os.fdopen(fd, "wb") as fp:
-                async for piece in data:
-                    size += len(piece)
-                    if size > max_bytes:
-                        raise PayloadTooLarge(UPLOAD_TOO_LARGE, error_code="UPLOAD_TOO_LARGE", limit=max_bytes)
-                    digest.update(piece)
-                    await asyncio.to_thread(fp.write, piece)
-            hexdigest = digest.hexdigest()
-            if expected_checksum and expected_checksum != f"sha256:{hexdigest}":
+            if expected_checksum and expected_checksum != staged.sha256:
                 raise InvalidInput(CHECKSUM_MISMATCH, error_code="CHECKSUM_MISMATCH",
-                                   actual=f"sha256:{hexdigest}", expected=expected_checksum)
-            if expected_size and expected_size != size:
-                raise InvalidInput(SIZE_MISMATCH, error_code="SIZE_MISMATCH", actual=size, expected=expected_size)
-            key = f"artifacts/{hexdigest[:2]}/{hexdigest}"
+                                   actual=staged.sha256, expected=expected_checksum)
+            if expected_size and expected_size != staged.size:
+                raise InvalidInput(SIZE_MISMATCH, error_code="SIZE_MISMATCH", actual=staged.size, expected=expected_size)
+            key = blob_key(staged.sha256)
             target = self.path(key)
             await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-            await asyncio.to_thread(os.replace, tmp, target)
+            await asyncio.to_thread(os.replace, staged.path, target)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            staged.path.unlink(missing_ok=True)
             raise
-        return StoredBlob(key=key, size=size, checksum=f"sha256:{hexdigest}")
+        return StoredBlob(key=key, size=staged.size, checksum=staged.sha256)
 
     def path(self, key: str) -> Path:
         path = (self.root / key).resolve()

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from server.config import load_settings
 from server.services import channels, projects, releases
 from server.services.roles import Role
 from tests.browser.console import ADMIN, MAX_UPLOAD_BYTES, choose_project, ensure_user, run_service, screenshot, sign_in
 from tests.fixtures.bundles import BundleSpec, archive_dir, write_bundle
 from tests.fixtures.servers import ServerProcess
+from webui.uploads import scratch_dir
 
 pytestmark = pytest.mark.browser
 
@@ -91,6 +95,7 @@ def test_release_form_validates_uploads_and_publishes(shop: Page, console: Serve
     assert saved.min_upgrade_version == "v1.0.0"
     assert "<script>" in (saved.release_notes or "")  # stored as written, only the preview is sanitised
     assert [a.file_name for a in saved.artifacts] == ["docker.zip"]
+    assert _scratch_files(console) == []  # the bundle was ingested, its scratch file removed
     screenshot(page, "releases-en")
 
     page.get_by_test_id("new-release").click()
@@ -99,6 +104,48 @@ def test_release_form_validates_uploads_and_publishes(shop: Page, console: Serve
     _save_expecting(page, "already exists")
     page.get_by_test_id("release-cancel").click()
     assert list(_releases(console)) == ["v1.2.0"]
+
+
+def _scratch_files(console: ServerProcess) -> list[str]:
+    folder = scratch_dir(load_settings(console.env))
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def _stored_artifacts(console: ServerProcess) -> list[str]:
+    folder = load_settings(console.env).storage_dir / "artifacts"
+    return sorted(p.name for p in folder.rglob("*") if p.is_file())
+
+
+def _drop_client_file(page: Page, path: Path) -> None:
+    page.get_by_test_id("new-release").click()
+    page.get_by_test_id("release-kind").click()
+    page.get_by_role("option", name="Client app").click()
+    page.get_by_test_id("release-upload").locator("input[type=file]").set_input_files(str(path))
+    checksum = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    expect(page.get_by_test_id("uploaded-file")).to_contain_text(checksum)
+
+
+def test_uploads_of_a_cancelled_or_abandoned_dialog_leave_nothing(shop: Page, console: ServerProcess, tmp_path: Path) -> None:
+    page = shop
+    setup = tmp_path / "setup.exe"
+    setup.write_bytes(os.urandom(300_000))
+    stored_before, releases_before = _stored_artifacts(console), list(_releases(console))
+    _drop_client_file(page, setup)
+    assert len(_scratch_files(console)) == 1  # kept aside while the dialog is open
+    page.get_by_test_id("release-cancel").click()
+    expect(page.get_by_test_id("release-dialog")).to_be_hidden()  # the server removed it before closing
+    assert _scratch_files(console) == []
+    assert _stored_artifacts(console) == stored_before
+    assert list(_releases(console)) == releases_before
+
+    _drop_client_file(page, setup)
+    assert len(_scratch_files(console)) == 1
+    page.close()  # the browser goes away with the dialog open: the console drops the client after its reconnect timeout
+    deadline = time.monotonic() + 60
+    while _scratch_files(console) and time.monotonic() < deadline:  # no event reaches the test: poll the disk
+        time.sleep(0.2)
+    assert _scratch_files(console) == []
+    assert _stored_artifacts(console) == stored_before
 
 
 def test_release_lifecycle_from_the_list(shop: Page, console: ServerProcess) -> None:

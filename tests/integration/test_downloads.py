@@ -89,7 +89,7 @@ async def test_upload_over_limit_or_with_wrong_checksum_keeps_nothing(server, ht
     release_id = await new_release(http)
     too_big = await http.post(f"/admin/api/v1/releases/{release_id}/artifacts",
                               files={"file": ("big.bin", b"x" * (LIMIT * 2))})
-    assert too_big.status_code == 413 and too_big.json()["error_code"] == "UPLOAD_TOO_LARGE"
+    assert too_big.status_code == 413 and too_big.json()["error_code"] == "PAYLOAD_TOO_LARGE"
     wrong = await http.post(f"/admin/api/v1/releases/{release_id}/artifacts",
                             files={"file": ("a.bin", b"abc")}, data={"checksum": "sha256:" + "00" * 32},
                             headers={"accept-language": "zh-CN"})

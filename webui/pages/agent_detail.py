@@ -31,7 +31,7 @@ from webui.labels import (
 )
 from webui.dialogs import confirm
 from webui.layout import PageContext, console_page
-from webui.session import action
+from webui.session import action, live
 from webui.state import runtime, transaction
 
 REDRAW_S = 0.5
@@ -148,7 +148,7 @@ async def _live_log(agent: agents.AgentView, facts: ui.column) -> None:  # noqa:
             task.cancel()
 
     context.client.on_delete(stop)
-    ui.timer(5.0, dirty.set)  # last-seen and history also change without a command event
+    ui.timer(5.0, live(dirty.set))  # last-seen and history also change without a command event
 
 
 def _command_card(view: commands.CommandView, steps: list[str]) -> None:

@@ -11,6 +11,7 @@ from server.services.agents import AgentFilter
 from webui.i18n import N_, _, fmt_datetime
 from webui.layout import PageContext, console_page
 from webui.paging import PagedTable
+from webui.session import live
 from webui.state import transaction
 
 #: Seconds between refreshes of the visible page (one query per open console, however busy the fleet).
@@ -79,4 +80,4 @@ async def agents_page(ctx: PageContext) -> None:
     for control in (search, state, region, version, labels):
         control.on_value_change(paged.first_page)
     await paged.refresh()
-    ui.timer(REFRESH_S, paged.refresh)
+    ui.timer(REFRESH_S, live(paged.refresh))

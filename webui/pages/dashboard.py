@@ -13,6 +13,7 @@ from webui import audit_labels
 from webui.i18n import N_, _, fmt_datetime, fmt_number, fmt_percent
 from webui.labels import channel_label
 from webui.layout import PageContext, console_page
+from webui.session import live
 from webui.state import transaction
 
 #: Seconds between refreshes: one batch of queries per open dashboard, however busy the fleet.
@@ -92,7 +93,7 @@ async def dashboard_page(ctx: PageContext) -> None:
 
     period.on_value_change(refresh)
     await refresh()
-    ui.timer(REFRESH_S, refresh)
+    ui.timer(REFRESH_S, live(refresh))
 
 
 def _card(title: str, key: str) -> ui.label:

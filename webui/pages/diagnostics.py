@@ -18,6 +18,10 @@ from webui.state import runtime, transaction
 
 @console_page("/diagnostics", N_("Diagnostics"))
 async def diagnostics_page(ctx: PageContext) -> None:
+    if ctx.project is None:
+        ui.label(_("No project exists yet. Create one on the projects page."))
+        return
+    project = ctx.project.slug
     search = ui.input(_("Client ID")).props('clearable debounce=300 data-testid="diagnostics-client"').classes("w-96")
     columns = [
         {"name": "time", "label": _("Uploaded"), "field": "time", "align": "left"},
@@ -31,8 +35,10 @@ async def diagnostics_page(ctx: PageContext) -> None:
 
     async def fetch(page: int, size: int) -> tuple[list[dict[str, Any]], int]:
         async with transaction() as session:
-            result = await diagnostics.list_diagnostics(session, PageSpec(page=page, size=size),
-                                                        client_uuid=(search.value or "").strip() or None)
+            result = await diagnostics.list_diagnostics(
+                session, PageSpec(page=page, size=size), client_uuid=(search.value or "").strip() or None,
+                project=project,
+            )
         keys.update({d.id: (d.storage_key, d.file_name) for d in result.items})
         return [
             {"id": d.id, "time": fmt_datetime(d.created_at), "client": d.client_uuid, "file": d.file_name,

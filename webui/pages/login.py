@@ -24,7 +24,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @ui.page("/login", response_timeout=PAGE_BUILD_TIMEOUT_S)
-async def login_page(request: Request, next: str | None = None) -> None:  # noqa: A002
+async def login_page(request: Request, next: str | None = None, expired: str | None = None) -> None:  # noqa: A002
     use_browser_language(request)
     target = _safe_next(next)
     if current_principal() is not None:
@@ -48,6 +48,9 @@ async def login_page(request: Request, next: str | None = None) -> None:  # noqa
             if first_start:
                 _first_admin_form(target)
             else:
+                if expired:
+                    ui.label(_("Your session has expired. Please sign in again.")).classes("text-warning").props(
+                        'data-testid="session-expired"')
                 _sign_in_form(target)
 
 

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from sqlalchemy import create_engine, func, select  # noqa: E402
+from sqlalchemy.dialects.postgresql import distinct_on  # noqa: E402
 
 from bench.check_update import DEFAULT_PG, create_database, drop_database, free_port, start  # noqa: E402
 from common.versions import Version  # noqa: E402
@@ -138,7 +139,7 @@ def verify(url: str, base: str, token: str) -> list[str]:
         last = conn.execute(
             select(UpdateEvent.client_id, UpdateEvent.client_version, UpdateEvent.region)
             .where(UpdateEvent.created_at >= since, UpdateEvent.action == "check", UpdateEvent.client_id.is_not(None))
-            .distinct(UpdateEvent.client_id)
+            .ext(distinct_on(UpdateEvent.client_id))
             .order_by(UpdateEvent.client_id, UpdateEvent.created_at.desc(), UpdateEvent.id.desc())).all()
     engine.dispose()
     versions: Counter[str] = Counter()

@@ -625,13 +625,13 @@ class EventDailyRollup(Base):
 
 
 class ClientActivity(Base):
-    """Each client's latest event per action: exact distinct-client counts for windows ending now."""
+    """Each client's latest event per action and of any action (``*``): exact client counts, no DISTINCT."""
 
     __tablename__ = "client_activity"
     __table_args__ = (
         UniqueConstraint("project_id", "client_id", "action"),
         Index(None, "project_id", "action", "last_at"),
-        _one_of("action", EventAction),
+        _one_of("action", [*EventAction, "*"]),
     )
 
     id: Mapped[bigpk]

@@ -7,8 +7,8 @@
 One transaction per batch inserts the events (COPY on PostgreSQL), upserts their
 `event_rollups` rows (project, hour, action, version, region) += count and the same per
 day in `daily_rollups`, so rollups always equal the events they summarise, and
-moves each client's `client_activity` row (its newest event per action) forward: the
-exact distinct-client counts of any window ending now. A batch that fails is kept and retried; callers of ``record_durable``
+moves each client's `client_activity` rows (its newest event per action, and of any
+action as ``*``) forward: exact client counts of any window ending now, without DISTINCT. A batch that fails is kept and retried; callers of ``record_durable``
 see the error instead (their request was not acknowledged). Check events are recorded
 with ``record``: a crash may lose the last fraction of a second of checks, a clean stop
 loses none.
@@ -138,18 +138,19 @@ def _bucket_rows(counts: Counter[tuple[object, ...]], seconds: int) -> list[dict
 
 
 def _activity(events: list[EventRecord]) -> list[dict[str, object]]:
-    """The newest event of each (project, client, action) in the batch."""
+    """The newest event of each (project, client, action) and (project, client, ``*``) in the batch."""
     latest: dict[tuple[int, str, str], EventRecord] = {}
     for e in events:
         if e.project_id is None or not e.client_id:
             continue
-        key = (e.project_id, e.client_id[:128], e.action)
-        seen = latest.get(key)
-        if seen is None or seen.created_at <= e.created_at:
-            latest[key] = e
+        client = e.client_id[:128]
+        for key in ((e.project_id, client, e.action), (e.project_id, client, ALL)):
+            seen = latest.get(key)
+            if seen is None or seen.created_at <= e.created_at:
+                latest[key] = e
     return [{
         "project_id": project_id, "client_id": client_id, "action": action,
-        "version": _rollup_version((e.client_version if action == EventAction.CHECK else e.version) or ""),
+        "version": _rollup_version((e.client_version if e.action == EventAction.CHECK else e.version) or ""),
         "region": (e.region or "").strip().lower()[:50], "last_at": e.created_at,
     } for (project_id, client_id, action), e in latest.items()]
 
@@ -194,11 +195,45 @@ async def write_events(session: AsyncSession, events: list[EventRecord]) -> None
     if not events:
         return
     await _insert_events(session, events)
-    upserts = _UPSERTS[session.bind.dialect.name]
+    dialect = session.bind.dialect.name
+    upserts = _UPSERTS[dialect]
     hourly, daily = _rollups(events)
-    for model, rows in ((EventRollup, hourly), (EventDailyRollup, daily), (ClientActivity, _activity(events))):
+    for model, rows in ((EventRollup, hourly), (EventDailyRollup, daily)):
         if rows:
             await session.execute(upserts[model], rows)
+    activity = _activity(events)
+    if not activity:
+        return
+    if dialect == "postgresql":
+        await _copy_activity(session, activity)
+    else:
+        await session.execute(upserts[ClientActivity], activity)
+
+
+#: PostgreSQL: a batch's activity rows are COPYed into a temporary table, then upserted in one statement.
+ACTIVITY_COLUMNS = ("project_id", "client_id", "action", "version", "region", "last_at")
+_ACTIVITY_STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS client_activity_batch (project_id integer, client_id varchar(128), "
+    "action varchar(16), version varchar(50), region varchar(50), last_at timestamptz) ON COMMIT DELETE ROWS"
+)
+_ACTIVITY_MERGE = (
+    f"INSERT INTO client_activity ({', '.join(ACTIVITY_COLUMNS)}) "
+    f"SELECT {', '.join(ACTIVITY_COLUMNS)} FROM client_activity_batch "
+    "ON CONFLICT (project_id, client_id, action) DO UPDATE SET version = EXCLUDED.version, "
+    "region = EXCLUDED.region, last_at = EXCLUDED.last_at WHERE client_activity.last_at <= EXCLUDED.last_at"
+)
+
+
+async def _copy_activity(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    async with raw.cursor() as cursor:
+        await cursor.execute(_ACTIVITY_STAGE)
+        await cursor.execute("TRUNCATE client_activity_batch")  # a transaction may write several batches
+        async with cursor.copy(f"COPY client_activity_batch ({', '.join(ACTIVITY_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                await copy.write_row(tuple(row[c] for c in ACTIVITY_COLUMNS))
+        await cursor.execute(_ACTIVITY_MERGE)
 
 
 class EventRecorder:

@@ -7,9 +7,10 @@ midnight, daily rows from there (hourly only for hourly series), so an answer re
 most ~24 hours plus one row set per day however many events there are.
 
 Client counts are exact, never estimates: the seed's dashboard shows total users and
-adoption as numbers. `client_activity` holds each client's newest event per action, so
-"clients active since T" is a count of rows with ``last_at >= T`` and each client counts
-once, at the version and region it reported last.
+adoption as numbers. `client_activity` holds each client's newest event per action and
+of any action (``*``), so "clients active since T" is an index range count of rows with
+``last_at >= T`` (no DISTINCT) and each client counts once, at the version and region
+it reported last.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import InvalidInput
@@ -193,14 +194,16 @@ async def event_stats(session: AsyncSession, *, project_id: int, period: str = "
         point[act] = point.get(act, 0) + count
     clients_by_action = {a: 0 for a in by_action}
     for act, n in await session.execute(
-        select(ClientActivity.action, func.count()).where(*_active(project_id, since, only))
-        .group_by(ClientActivity.action)
+        select(ClientActivity.action, func.count()).where(
+            ClientActivity.project_id == project_id, ClientActivity.action.in_(list(by_action)),
+            ClientActivity.last_at >= since,
+        ).group_by(ClientActivity.action)
     ):
         clients_by_action[act] = int(n)
     clients = await session.scalar(
-        select(func.count(distinct(ClientActivity.client_id))).where(*_active(project_id, since, only)))
+        select(func.count()).select_from(ClientActivity).where(*_active(project_id, since, only or ALL)))
     total_clients = await session.scalar(
-        select(func.count(distinct(ClientActivity.client_id))).where(*_active(project_id)))
+        select(func.count()).select_from(ClientActivity).where(*_active(project_id, None, ALL)))
     ok, bad = by_action.get("success", 0), by_action.get("failed", 0)
     return StatsSummary(
         period=period, action=only or "all", since=since, total=sum(by_action.values()), by_action=by_action,

@@ -131,6 +131,7 @@ async def test_0004_fills_daily_rollups_and_client_activity_from_what_exists(fre
     assert {k.astimezone(UTC) if k.tzinfo else k.replace(tzinfo=UTC): v for k, v in daily.items()} == {
         day: 5, day - timedelta(days=1): 5, day - timedelta(days=2): 7}
     assert {k: v[:2] for k, v in activity.items()} == {
-        ("a", "check"): ("1.1.0", "eu"), ("b", "check"): ("1.0.0", ""), ("b", "download"): ("1.1.0", "cn")}
+        ("a", "check"): ("1.1.0", "eu"), ("b", "check"): ("1.0.0", ""), ("b", "download"): ("1.1.0", "cn"),
+        ("a", "*"): ("1.1.0", "eu"), ("b", "*"): ("1.1.0", "cn")}  # 0005: each client's newest of any action
     last = activity[("a", "check")][2]
     assert (last.astimezone(UTC) if last.tzinfo else last.replace(tzinfo=UTC)) == now

@@ -101,3 +101,25 @@ async def test_stats_equal_counts_of_raw_rows(seeded, period, span):
     assert got == {k: (events_in[k], clients_in[k]) for k in set(events_in) | set(clients_in)}
     assert [r["clients"] for r in regions["regions"]] == sorted((r["clients"] for r in regions["regions"]),
                                                                 reverse=True)
+
+
+async def test_two_batches_in_one_transaction_move_activity_forward_only(db_engine, session_factory):
+    """Client activity keeps each client's newest event, whatever order the batches come in."""
+    from server.db.models import ClientActivity
+    from server.services.events import write_events
+
+    async with session_factory() as s, s.begin():
+        project = await projects.create_project(s, slug="twice")
+    now = datetime.now(UTC)
+    newer = [EventRecord(action="check", version="1.2.0", client_version="1.2.0", project_id=project.id,
+                         client_id="k", region="cn", created_at=now)]
+    older = [EventRecord(action="check", version="1.0.0", client_version="1.0.0", project_id=project.id,
+                         client_id="k", region="eu", created_at=now - timedelta(hours=1)),
+             EventRecord(action="download", version="1.2.0", project_id=project.id, client_id="k",
+                         created_at=now - timedelta(hours=2))]
+    async with session_factory() as s, s.begin():
+        await write_events(s, newer)
+        await write_events(s, older)
+    async with session_factory() as s:
+        rows = {(r.action, r.version, r.region) for r in await s.scalars(select(ClientActivity))}
+    assert rows == {("check", "1.2.0", "cn"), ("download", "1.2.0", ""), ("*", "1.2.0", "cn")}

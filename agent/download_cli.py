@@ -13,10 +13,10 @@ import asyncio
 from rich.console import Console
 
 from agent.config import AgentConfig
-from agent.download import ChunkDownloader
+from agent.download import ChunkDownloader, open_download_channel
 from agent.download.progress import rich_bar
 from agent.download.pushed import manifest_store, staging_root
-from agent.link import open_channel, server_access
+from agent.link import channel_credentials, server_access
 from agent.store import Store
 from agent.upgrade.engine import VERSION_KEY
 from common.i18n import _
@@ -36,7 +36,7 @@ async def _download(config: AgentConfig, release_id: int, allow_downgrade: bool)
         store.close()
     installed = manifest_store(config).installed(config.compose_dir, installed_version, access.public_key)
     bar, progress = rich_bar(_("release {release_id}").format(release_id=release_id))
-    async with open_channel(config.server, access.target) as channel:
+    async with open_download_channel(access.target, channel_credentials(config.server)) as channel:
         downloader = ChunkDownloader(
             agent_pb2_grpc.AgentServiceStub(channel), metadata=access.metadata, public_key=access.public_key,
             staging_root=staging_root(config), progress=progress,

@@ -34,9 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import grpc  # noqa: E402
 
-from agent.download import ChunkDownloader, InstalledBundle  # noqa: E402
+from agent.download import ChunkDownloader, InstalledBundle, open_download_channel  # noqa: E402
 from generated.upkeep.v1 import agent_pb2_grpc  # noqa: E402
 from server.config import load_settings  # noqa: E402
 from server.db.engine import make_async_engine, make_session_factory, migrate  # noqa: E402
@@ -188,7 +187,7 @@ async def main(args: argparse.Namespace) -> None:
         async def fetch(release_id: int, installed: InstalledBundle | None, delta: bool, staging: str) -> tuple[int, int, float, object]:
             proxy = CountingProxy(grpc_port)
             await proxy.start()
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{proxy.port}") as channel:
+            async with open_download_channel(f"127.0.0.1:{proxy.port}") as channel:
                 downloader = ChunkDownloader(agent_pb2_grpc.AgentServiceStub(channel), metadata=creds, public_key=key, staging_root=work / staging)
                 t0 = time.perf_counter()
                 result = await downloader.download(release_id, installed=installed, accept_delta=delta)
@@ -202,7 +201,7 @@ async def main(args: argparse.Namespace) -> None:
         plain_down, plain_up, _, plain_stats = await fetch(r2, installed, False, "s-plain")
         cold_down, _, cold_s, cold_stats = await fetch(r2, None, False, "s-cold")
         # loopback throughput without the counting proxy in the way
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{grpc_port}") as channel:
+        async with open_download_channel(f"127.0.0.1:{grpc_port}") as channel:
             downloader = ChunkDownloader(agent_pb2_grpc.AgentServiceStub(channel), metadata=creds, public_key=key, staging_root=work / "s-direct")
             t0 = time.perf_counter()
             direct = await downloader.download(r2)

@@ -9,6 +9,7 @@
     upkeep-server token revoke ID
     upkeep-server public-key           print the minisign public key that signs manifests
     upkeep-server bundle upload        upload a service bundle (here, or to --server over gRPC)
+    upkeep-server gc [--json]          remove chunks and packages that no release uses any more
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import json
 import logging
 import os
 import sys
@@ -78,8 +80,8 @@ def _config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(session)`` in one transaction on a migrated database."""
+def _with_factory(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(session_factory)`` on a migrated database."""
     from server.db.engine import is_migrated, make_async_engine, make_session_factory
 
     if not is_migrated(settings.database_url):
@@ -90,12 +92,21 @@ def _with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     async def run() -> T:
         engine = make_async_engine(settings.database_url)
         try:
-            async with make_session_factory(engine)() as session, session.begin():
-                return await work(session)
+            return await work(make_session_factory(engine))
         finally:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def _with_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(session)`` in one transaction on a migrated database."""
+
+    async def in_transaction(factory: Any) -> T:
+        async with factory() as session, session.begin():
+            return await work(session)
+
+    return _with_factory(settings, in_transaction)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -193,6 +204,27 @@ def _bundle(args: argparse.Namespace, settings: Settings) -> int:
     return upload(args, settings)
 
 
+@command("gc")
+def _gc(args: argparse.Namespace, settings: Settings) -> int:
+    from server.services.chunk_gc import ORPHAN_AGE, collect_garbage
+
+    if args.orphan_age_hours is not None and args.orphan_age_hours < 0:
+        raise InvalidInput(_("--orphan-age-hours cannot be negative."), error_code="BAD_ORPHAN_AGE")
+    age = ORPHAN_AGE if args.orphan_age_hours is None else timedelta(hours=args.orphan_age_hours)
+    report = _with_factory(settings, lambda factory: collect_garbage(factory, settings, orphan_age=age))
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report)))
+    else:
+        print(
+            _("Removed {chunks} unreferenced chunks ({chunk_mb:.1f} MB), {orphans} orphan chunk files "
+              "and {blobs} files of deleted releases ({blob_mb:.1f} MB).").format(
+                chunks=report.chunks, chunk_mb=report.chunk_bytes / 1e6, orphans=report.orphan_chunks,
+                blobs=report.blobs, blob_mb=report.blob_bytes / 1e6,
+            )
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="upkeep-server", description=_("Upkeep update control server"))
     parser.add_argument("--config", help=_("TOML settings file (also UPKEEP_CONFIG)"))
@@ -228,6 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     upload_parser.add_argument("--server", help=_("gRPC address of a remote server (default: this server's database)"))
     upload_parser.add_argument("--token", help=_("API token (operator) for --server"))
     upload_parser.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    gc_parser = sub.add_parser("gc", help=_("remove stored chunks and packages that no release uses any more"))
+    gc_parser.add_argument(
+        "--orphan-age-hours", type=float,
+        help=_("keep chunk files that no release has recorded for this many hours (default 1: an upload may be recording them)"),
+    )
+    gc_parser.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     return parser
 
 

@@ -32,7 +32,8 @@ CORRUPT = N_("{count} chunks stayed damaged after {attempts} attempts, e.g. {exa
 FILE_MISMATCH = N_("Staged file {path} does not match its checksum.")
 FETCH_FAILED = N_("Fetching chunks failed: {error}")
 MAX_ATTEMPTS = 3
-_BATCH_BYTES = 8 * 1024 * 1024
+#: Messages (each at most 1 MiB) verified and written together in one thread hop.
+_APPLY_MESSAGES = 8
 MAX_PACK_RAW = 256 * 1024 * 1024
 MAX_MANIFEST = 64 * 1024 * 1024
 PLAIN_STREAMS = 2
@@ -231,17 +232,15 @@ class ChunkDownloader:
         """One FetchChunks call; received frames are verified and written in a thread, batch by batch."""
         pending: asyncio.Future[None] | None = None
         batch: list[pb.FetchChunksResponse] = []
-        size = 0
         try:
             async for message in self.stub.FetchChunks(request, metadata=self.metadata, compression=grpc.Compression.Gzip):
                 batch.append(message)
-                size += message.ByteSize()
-                if size >= _BATCH_BYTES:
+                if len(batch) >= _APPLY_MESSAGES:
                     if pending is not None:
                         await pending
                         await self._report(stats)
                     pending = asyncio.ensure_future(asyncio.to_thread(apply, batch))
-                    batch, size = [], 0
+                    batch = []
             if pending is not None:
                 await pending
             await asyncio.to_thread(apply, batch)
@@ -259,21 +258,22 @@ class ChunkDownloader:
         have: set[str], corrupt: set[str], stats: DownloadStats,
     ) -> None:
         for message in batch:
-            if message.WhichOneof("payload") == "chunk":
-                self._apply_chunk(staging, message.chunk, have, corrupt, stats)
+            if message.WhichOneof("payload") == "chunks":
+                for chunk in message.chunks.chunks:
+                    self._apply_chunk(staging, chunk, have, corrupt, stats)
             elif message.WhichOneof("payload") == "delta_pack":
                 self._apply_pack_frame(staging, local, message.delta_pack, packs, have, corrupt, stats)
         staging.flush_log()
 
     @staticmethod
     def _apply_chunk(staging: Staging, chunk: pb.ChunkData, have: set[str], corrupt: set[str], stats: DownloadStats) -> None:
-        cid = chunk.chunk_id
-        stats.wire_bytes += len(chunk.data)
+        cid, frame = chunk.chunk_id, chunk.data  # each read of a bytes field copies it
+        stats.wire_bytes += len(frame)
         expected = staging.sizes.get(cid)
         if expected is None or cid in have:
             return
         try:
-            data = decompress_chunk(chunk.data, expected)
+            data = decompress_chunk(frame, expected)
         except ValueError:
             data = b""
         if chunk_id(data) != cid:
@@ -291,13 +291,14 @@ class ChunkDownloader:
         self, staging: Staging, local: _LocalIndex, frame: pb.DeltaPack, packs: dict[str, _Pack],
         have: set[str], corrupt: set[str], stats: DownloadStats,
     ) -> None:
-        stats.wire_bytes += len(frame.data)
+        data = frame.data
+        stats.wire_bytes += len(data)
         if frame.frame_index == 0:
             packs[frame.pack_id] = _Pack(header=frame)
         pack = packs.get(frame.pack_id)
         if pack is None:
             return
-        pack.parts.append(frame.data)
+        pack.parts.append(data)
         if frame.frame_index + 1 < frame.frame_count:
             return
         del packs[frame.pack_id]

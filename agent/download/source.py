@@ -10,6 +10,7 @@ from pathlib import Path
 
 import grpc
 
+from agent.download.channel import open_download_channel
 from agent.download.fetcher import ChunkDownloader
 from agent.download.installed import ManifestStore
 from agent.download.progress import RateMeter
@@ -53,11 +54,7 @@ class ChunkSource:
         async def report(done: int, total: int) -> None:
             await progress(90.0 * done / total if total else 0.0, meter.line(done, total))
 
-        channel = (
-            grpc.aio.secure_channel(self.target, self.channel_credentials)
-            if self.channel_credentials else grpc.aio.insecure_channel(self.target)
-        )
-        async with channel:
+        async with open_download_channel(self.target, self.channel_credentials) as channel:
             downloader = ChunkDownloader(
                 agent_pb2_grpc.AgentServiceStub(channel), metadata=self.metadata, public_key=self.public_key,
                 staging_root=self.staging_root, progress=report,

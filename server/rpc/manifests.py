@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from common import manifest as mf
 from generated.upkeep.v1 import agent_pb2, common_pb2
-from server.services.bundle_fetch import ChunkFrame, PackFrame
+from server.services.bundle_fetch import ChunkBatchFrame, PackFrame
 
 __all__ = ["frame_to_proto", "signed_manifest_to_proto"]
 
@@ -33,9 +33,15 @@ def signed_manifest_to_proto(signed: mf.SignedManifest, *, decoded: bool = True)
     )
 
 
-def frame_to_proto(frame: ChunkFrame | PackFrame) -> agent_pb2.FetchChunksResponse:
-    if isinstance(frame, ChunkFrame):
-        return agent_pb2.FetchChunksResponse(chunk=agent_pb2.ChunkData(chunk_id=frame.chunk_id, data=frame.data, raw_size=frame.raw_size))
+def frame_to_proto(frame: ChunkBatchFrame | PackFrame) -> agent_pb2.FetchChunksResponse:
+    if isinstance(frame, ChunkBatchFrame):
+        # Built in place: passing submessages to a constructor copies their bytes again
+        # (about 25x slower for a 1 MiB batch).
+        message = agent_pb2.FetchChunksResponse()
+        chunks = message.chunks.chunks
+        for chunk in frame.chunks:
+            chunks.add(chunk_id=chunk.chunk_id, data=chunk.data, raw_size=chunk.raw_size)
+        return message
     pack = frame.pack
     first = frame.frame_index == 0
     return agent_pb2.FetchChunksResponse(

@@ -16,6 +16,7 @@ cached in storage; a pack that would not beat the plain chunks is not kept.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from common.chunking import compress_against, decompress_chunk
 from common.manifest import ChunkRef, Manifest, ManifestFile
 from server.storage import ChunkStore
 
-__all__ = ["MAX_PACK_RAW", "Pack", "build_pair", "load_pair"]
+__all__ = ["MAX_PACK_RAW", "PAIRS", "Pack", "build_pair", "load_pair", "pair_ids"]
 
 MAX_PACK_RAW = 64 * 1024 * 1024
 #: Larger dictionaries cost the agent too much memory; such files travel as plain chunks.
@@ -47,8 +48,18 @@ class Pack:
     size: int
 
 
+PAIRS = "deltas"
+_PAIR_KEY = re.compile(rf"{PAIRS}/(\d+)-(\d+)/")
+
+
 def _pair_dir(from_id: int, to_id: int) -> str:
-    return f"deltas/{from_id}-{to_id}"
+    return f"{PAIRS}/{from_id}-{to_id}"
+
+
+def pair_ids(key: str) -> tuple[int, int] | None:
+    """(from, to) manifest ids of a blob key in a pair's folder; None for other keys."""
+    match = _PAIR_KEY.match(key)
+    return (int(match[1]), int(match[2])) if match else None
 
 
 def _base_for(file: ManifestFile, old: Manifest, new_ids: set[str]) -> tuple[ManifestFile, list[ChunkRef]] | None:

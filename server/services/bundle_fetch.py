@@ -1,17 +1,18 @@
 """What FetchChunks sends: delta packs where cached and useful, plain chunk frames otherwise.
 
     plan_fetch(session, settings, request) -> FetchPlan       (validates the request)
-    fetch_frames(settings, plan) -> AsyncIterator[ChunkFrame | PackFrame]
+    fetch_frames(settings, plan) -> AsyncIterator[ChunkBatchFrame | PackFrame]
 
-Frames stay under 1 MiB. Reads from storage happen a few chunks at a time in a thread,
-and the consumer (the gRPC stream) pulls frames one by one, so a slow agent holds the
-server to a few MiB in flight, never a whole bundle.
+Frames stay under 1 MiB: plain chunks travel as stored (no recompression), as many whole
+chunks per frame as fit. Storage is read a few MiB at a time in a thread, the next read
+running while the current one is sent, and the consumer (the gRPC stream) pulls frames
+one by one, so a slow agent holds the server to a few MiB in flight, never a whole bundle.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -23,13 +24,16 @@ from server.config import Settings
 from server.db import models as m
 from server.services import bundle_deltas
 from server.services.bundles import signed_manifest
-from server.storage import open_store
+from server.storage import ChunkStore, open_store
 
-__all__ = ["MAX_CHUNKS_PER_FETCH", "ChunkFrame", "FetchPlan", "FetchRequest", "PackFrame", "fetch_frames", "plan_fetch"]
+__all__ = ["FRAME_BYTES", "MAX_CHUNKS_PER_FETCH", "ChunkBatchFrame", "ChunkFrame", "FetchPlan", "FetchRequest", "PackFrame", "fetch_frames", "plan_fetch"]
 
 MAX_CHUNKS_PER_FETCH = 4096
-PACK_FRAME_DATA = 1024 * 1024 - 64 * 1024  # room for the pack header in the first frame
-_READ_BATCH = 32
+FRAME_BYTES = 1024 * 1024
+PACK_FRAME_DATA = FRAME_BYTES - 64 * 1024  # room for the pack header in the first frame
+#: Protobuf bytes around one chunk in a batch: id, sizes, tags and lengths.
+CHUNK_OVERHEAD = 96
+_READ_BYTES = 8 * 1024 * 1024
 UNKNOWN_CHUNKS = N_("{count} requested chunks are not part of release {release_id}, e.g. {example}.")
 TOO_MANY_CHUNKS = N_("At most {limit} chunks can be fetched per call.")
 NO_CHUNKS = N_("No chunk ids were given.")
@@ -58,6 +62,13 @@ class ChunkFrame:
     chunk_id: str
     data: bytes
     raw_size: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChunkBatchFrame:
+    """Whole chunks that fit one frame together."""
+
+    chunks: tuple[ChunkFrame, ...]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -105,7 +116,7 @@ async def plan_fetch(session: AsyncSession, settings: Settings, request: FetchRe
     return FetchPlan(plain=tuple((c, sizes[c]) for c in wanted), packs=tuple(packs))
 
 
-async def fetch_frames(settings: Settings, plan: FetchPlan) -> AsyncIterator[ChunkFrame | PackFrame]:
+async def fetch_frames(settings: Settings, plan: FetchPlan) -> AsyncIterator[ChunkBatchFrame | PackFrame]:
     """Frames for ``plan``: packs first, then plain chunks in request order."""
     store = open_store(settings)
     for pack in plan.packs:
@@ -117,8 +128,49 @@ async def fetch_frames(settings: Settings, plan: FetchPlan) -> AsyncIterator[Chu
                 yield PackFrame(pack=pack, frame_index=index, frame_count=count, data=data)
         finally:
             blob.close()
-    for start in range(0, len(plan.plain), _READ_BATCH):
-        batch = plan.plain[start : start + _READ_BATCH]
-        frames = await asyncio.to_thread(lambda b=batch: [store.get_chunk(cid) for cid, _ in b])
-        for (cid, size), frame in zip(batch, frames, strict=True):
-            yield ChunkFrame(chunk_id=cid, data=frame, raw_size=size)
+    reads = _read_groups(plan.plain)
+    pending: asyncio.Future[list[ChunkFrame]] | None = None
+    try:
+        for index, group in enumerate(reads):
+            if pending is None:
+                pending = asyncio.ensure_future(asyncio.to_thread(_read_chunks, store, group))
+            frames = await pending
+            pending = asyncio.ensure_future(asyncio.to_thread(_read_chunks, store, reads[index + 1])) if index + 1 < len(reads) else None
+            for batch in _batches(frames):
+                yield ChunkBatchFrame(chunks=batch)
+    finally:
+        if pending is not None:
+            pending.cancel()
+
+
+def _read_groups(plain: Sequence[tuple[str, int]]) -> list[Sequence[tuple[str, int]]]:
+    """Chunks in groups of about ``_READ_BYTES`` raw bytes (one storage read each)."""
+    groups: list[Sequence[tuple[str, int]]] = []
+    start = size = 0
+    for index, (_, raw) in enumerate(plain):
+        size += raw
+        if size >= _READ_BYTES:
+            groups.append(plain[start : index + 1])
+            start, size = index + 1, 0
+    if start < len(plain):
+        groups.append(plain[start:])
+    return groups
+
+
+def _read_chunks(store: ChunkStore, group: Sequence[tuple[str, int]]) -> list[ChunkFrame]:
+    return [ChunkFrame(chunk_id=cid, data=store.get_chunk(cid), raw_size=raw) for cid, raw in group]
+
+
+def _batches(frames: list[ChunkFrame]) -> Iterator[tuple[ChunkFrame, ...]]:
+    """Consecutive chunks grouped so each group's message stays within ``FRAME_BYTES``."""
+    batch: list[ChunkFrame] = []
+    size = 0
+    for frame in frames:
+        cost = len(frame.data) + CHUNK_OVERHEAD
+        if batch and size + cost > FRAME_BYTES:
+            yield tuple(batch)
+            batch, size = [], 0
+        batch.append(frame)
+        size += cost
+    if batch:
+        yield tuple(batch)

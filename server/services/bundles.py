@@ -21,7 +21,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common import manifest as mf
-from common.chunking import FileDigest, compress_against, compress_chunk, cut_file
+from common.chunking import FileDigest, chunk_id, compress_against, compress_chunk, cut_file
 from common.errors import Conflict, InvalidInput, NotFound
 from common.i18n import N_
 from common.versions import parse_version
@@ -41,6 +41,8 @@ from server.db import models as m
 from server.services import bundle_packages as pk
 from server.services.bundle_archive import ArchiveLimits, UnpackedBundle, unpack
 from server.services.audit import record_audit
+from server.services.bundle_deltas import PAIRS, pair_ids
+from server.services.chunk_gc import PACKAGES, delete_blobs, lock_chunks, package_release
 from server.services.roles import Principal
 from server.services.signing import signing_key
 from server.storage import ChunkStore, open_store
@@ -124,7 +126,7 @@ class _Target:
 
 
 def _full_key(release_id: int) -> str:
-    return f"packages/{release_id}/{FULL_NAME}"
+    return f"{PACKAGES}/{release_id}/{FULL_NAME}"
 
 
 def _incremental_name(from_version: str) -> str:
@@ -183,14 +185,33 @@ def _store_chunks(store: ChunkStore, bundle: UnpackedBundle, target: _Target) ->
     return manifest, written
 
 
-def _prepare(settings: Settings, store: ChunkStore, archive: Path, target: _Target, work: Path) -> tuple[mf.Manifest, dict[str, int], pk.BuiltZip, str]:
+def _prepare(settings: Settings, store: ChunkStore, archive: Path, target: _Target, work: Path) -> tuple[mf.Manifest, dict[str, int], pk.BuiltZip, str, Path]:
     limits = ArchiveLimits(max_bytes=settings.max_bundle_bytes, max_files=settings.max_bundle_files)
     bundle = unpack(archive, work / "tree", limits)
     manifest, written = _store_chunks(store, bundle, target)
     built = pk.build_zip(list(manifest.files), pk.tree_bytes(bundle.root), work / FULL_NAME, date=manifest.created_at.timetuple()[:6])
     with built.path.open("rb") as fp:
         zip_signature = bytes(signing_key(settings).secret.sign(fp, prehash=True)).decode() + "\n"
-    return manifest, written, built, zip_signature
+    return manifest, written, built, zip_signature, bundle.root
+
+
+def _restore_missing(store: ChunkStore, manifest: mf.Manifest, root: Path) -> dict[str, int]:
+    """Store again, from the unpacked tree, chunks whose file went away since they were
+    checked (collected meanwhile); returns their stored sizes."""
+    restored: dict[str, int] = {}
+    for file in manifest.files:
+        for ref in file.chunks:
+            if ref.id in restored or store.has_chunk(ref.id):
+                continue
+            with (root / file.path).open("rb") as fp:
+                fp.seek(ref.offset)
+                data = fp.read(ref.size)
+            if chunk_id(data) != ref.id:
+                raise RuntimeError(f"unpacked file {file.path} changed during ingest")
+            frame = compress_chunk(data)
+            store.put_chunk(ref.id, frame)
+            restored[ref.id] = len(frame)
+    return restored
 
 
 async def _reference_chunks(session: AsyncSession, manifest: mf.Manifest, written: dict[str, int]) -> None:
@@ -225,11 +246,12 @@ async def ingest_bundle(
     store = open_store(settings)
     work = Path(tempfile.mkdtemp(dir=store.scratch_dir()))
     try:
-        manifest, written, built, zip_signature = await asyncio.to_thread(_prepare, settings, store, archive, target, work)
+        manifest, written, built, zip_signature, root = await asyncio.to_thread(_prepare, settings, store, archive, target, work)
         key = signing_key(settings)
         signed_bytes = mf.encode(manifest)
         signature = key.sign(signed_bytes, trusted_comment=f"upkeep manifest {target.project} {target.version}")
         full_key = _full_key(release_id)
+        await asyncio.to_thread(_drop_stale_blobs, store, lambda key: package_release(key) == release_id)
         size = await asyncio.to_thread(store.put_blob, full_key, built.path)
         try:
             async with session_factory() as session, session.begin():
@@ -238,7 +260,13 @@ async def ingest_bundle(
                 row = m.BundleManifest(release_id=release_id, manifest=signed_bytes, signature=signature)
                 session.add(row)
                 await session.flush()
+                # Shared with other ingests, exclusive of garbage collection (chunk_gc).
+                await lock_chunks(session, exclusive=False)
                 await _reference_chunks(session, manifest, written)
+                restored = await asyncio.to_thread(_restore_missing, store, manifest, root)
+                for cid, stored_size in restored.items():
+                    await session.execute(update(m.Chunk).where(m.Chunk.id == cid).values(stored_size=stored_size))
+                written.update(restored)
                 artifact = m.Artifact(
                     release_id=release_id, platform="any", file_name=FULL_NAME, size=size, checksum=built.sha256,
                     signature=zip_signature, storage_key=full_key, manifest_id=row.id,
@@ -255,12 +283,19 @@ async def ingest_bundle(
             raise Conflict(HAS_BUNDLE, error_code="BUNDLE_EXISTS", release_id=release_id) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    await asyncio.to_thread(_drop_stale_blobs, store, lambda key: signed.id in (pair_ids(key) or ()))
     logger.info("bundle ingested release=%s files=%s new_chunks=%s", release_id, len(manifest.files), len(written))
     return BundleResult(
         release_id=release_id, artifact_id=artifact_id, signed=signed, file_count=len(manifest.files),
         total_size=manifest.total_size, chunk_count=len(manifest.chunk_ids()), new_chunk_count=len(written),
         stored_bytes=sum(written.values()), full=PackageInfo(url=_url(settings, target.project, target.version, FULL_NAME), hash=built.sha256, size=size),
     )
+
+
+def _drop_stale_blobs(store: ChunkStore, stale: Callable[[str], bool]) -> None:
+    """Before a new bundle: packages and delta packs left under the same ids by a deleted
+    release (SQLite hands out the newest deleted id again)."""
+    delete_blobs(store, [key for key in (*store.blob_keys(PACKAGES), *store.blob_keys(PAIRS)) if stale(key)])
 
 
 async def spool_upload(settings: Settings, blocks: AsyncIterator[bytes], *, declared_size: int = 0) -> Path:
@@ -302,7 +337,7 @@ async def signed_manifest(session: AsyncSession, settings: Settings, release_id:
 async def release_chunk_references(session: AsyncSession, release_id: int) -> int:
     """Drop the release's references to its chunks (before the release is deleted); returns how many.
 
-    Chunks left with no reference stay in storage until a cleanup removes them.
+    Chunks left with no reference stay in storage until ``chunk_gc.collect_garbage`` removes them.
     """
     rows = (await session.execute(select(m.BundleManifest.manifest).where(m.BundleManifest.release_id == release_id))).scalars().all()
     ids = sorted({cid for data in rows for cid in mf.parse(data).chunk_ids()})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Iterator
 from typing import BinaryIO, Protocol
 
 __all__ = ["ChunkStore"]
@@ -21,6 +22,9 @@ class ChunkStore(Protocol):
 
     def delete_chunk(self, chunk_id: str) -> None: ...
 
+    def stored_chunks(self) -> Iterator[tuple[str, float]]:
+        """(id, modification time as a Unix timestamp) of every stored chunk, in no order."""
+
     def put_blob(self, key: str, source: Path) -> int:
         """Move or copy ``source`` to ``key``; returns its size."""
 
@@ -33,6 +37,9 @@ class ChunkStore(Protocol):
         """A filesystem path for the blob when the backend has one (sendfile, nginx)."""
 
     def delete_blob(self, key: str) -> None: ...
+
+    def blob_keys(self, prefix: str) -> Iterator[str]:
+        """Keys of the stored blobs under the folder ``prefix`` (e.g. ``packages``)."""
 
     def scratch_dir(self) -> Path:
         """A folder on the same filesystem for building blobs before put_blob."""

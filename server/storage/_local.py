@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -63,6 +64,14 @@ class LocalStore:
         with contextlib.suppress(FileNotFoundError):
             self._chunk_path(chunk_id).unlink()
 
+    def stored_chunks(self) -> Iterator[tuple[str, float]]:
+        for folder in sorted((self.root / "chunks").iterdir()):
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    name = entry.name.removesuffix(".zst")
+                    if entry.name.endswith(".zst") and _CHUNK_ID.fullmatch(name):
+                        yield name, entry.stat().st_mtime
+
     def put_blob(self, key: str, source: Path) -> int:
         target = self._blob_path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -80,8 +89,25 @@ class LocalStore:
         return self._blob_path(key)
 
     def delete_blob(self, key: str) -> None:
+        path = self._blob_path(key)
         with contextlib.suppress(FileNotFoundError):
-            self._blob_path(key).unlink()
+            path.unlink()
+        blobs = self.root / "blobs"
+        for folder in path.parents:
+            if folder == blobs or not folder.is_relative_to(blobs):
+                break
+            try:
+                folder.rmdir()  # only while empty
+            except OSError:
+                break
+
+    def blob_keys(self, prefix: str) -> Iterator[str]:
+        base = self._blob_path(prefix)
+        blobs = self.root / "blobs"
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    yield path.relative_to(blobs).as_posix()
 
     def scratch_dir(self) -> Path:
         return self.root / "tmp"

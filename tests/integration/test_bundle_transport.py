@@ -103,13 +103,16 @@ async def test_grpc_upload_manifest_and_fetch(server: UpkeepServer, session_fact
         ids = sorted(manifest.chunk_ids())
         sizes = manifest.chunk_sizes()
         received: dict[str, bytes] = {}
+        per_message: list[int] = []
         async for message in agent.FetchChunks(agent_pb2.FetchChunksRequest(release_id=release_id, chunk_ids=ids), metadata=creds):
             assert message.ByteSize() <= 1024 * 1024
-            chunk = message.chunk
-            data = decompress_chunk(chunk.data, chunk.raw_size)
-            assert blake3.blake3(data).hexdigest() == chunk.chunk_id and len(data) == sizes[chunk.chunk_id]
-            received[chunk.chunk_id] = data
+            per_message.append(len(message.chunks.chunks))
+            for chunk in message.chunks.chunks:
+                data = decompress_chunk(chunk.data, chunk.raw_size)
+                assert blake3.blake3(data).hexdigest() == chunk.chunk_id and len(data) == sizes[chunk.chunk_id]
+                received[chunk.chunk_id] = data
         assert sorted(received) == ids
+        assert max(per_message) > 1 and len(per_message) < len(ids)  # small chunks share messages
 
         with pytest.raises(grpc.aio.AioRpcError) as unknown:
             async for _ in agent.FetchChunks(agent_pb2.FetchChunksRequest(release_id=release_id, chunk_ids=[ids[0], "f" * 64]), metadata=creds):

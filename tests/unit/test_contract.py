@@ -116,7 +116,7 @@ def test_connect_envelopes_cover_the_protocol() -> None:
     assert {"hello", "heartbeat", "command_ack", "command_progress", "command_result", "telemetry_batch"} <= up
     assert {"welcome", "command", "cancel", "announcement", "telemetry_ack", "goodbye"} <= down
     chunks = {f.name for f in pb.FetchChunksResponse.DESCRIPTOR.oneofs_by_name["payload"].fields}
-    assert chunks == {"chunk", "delta_pack"}
+    assert chunks == {"chunks", "delta_pack"}
 
 
 def test_check_update_keeps_seed_field_names() -> None:

@@ -346,6 +346,12 @@ class ChunkData(_message.Message):
     raw_size: int
     def __init__(self, chunk_id: _Optional[str] = ..., data: _Optional[bytes] = ..., raw_size: _Optional[int] = ...) -> None: ...
 
+class ChunkBatch(_message.Message):
+    __slots__ = ("chunks",)
+    CHUNKS_FIELD_NUMBER: _ClassVar[int]
+    chunks: _containers.RepeatedCompositeFieldContainer[ChunkData]
+    def __init__(self, chunks: _Optional[_Iterable[_Union[ChunkData, _Mapping]]] = ...) -> None: ...
+
 class DeltaTarget(_message.Message):
     __slots__ = ("chunk_id", "offset", "size")
     CHUNK_ID_FIELD_NUMBER: _ClassVar[int]
@@ -377,12 +383,12 @@ class DeltaPack(_message.Message):
     def __init__(self, pack_id: _Optional[str] = ..., base_file_sha256: _Optional[str] = ..., targets: _Optional[_Iterable[_Union[DeltaTarget, _Mapping]]] = ..., frame_index: _Optional[int] = ..., frame_count: _Optional[int] = ..., data: _Optional[bytes] = ..., raw_size: _Optional[int] = ..., base_chunk_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class FetchChunksResponse(_message.Message):
-    __slots__ = ("chunk", "delta_pack")
-    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("delta_pack", "chunks")
     DELTA_PACK_FIELD_NUMBER: _ClassVar[int]
-    chunk: ChunkData
+    CHUNKS_FIELD_NUMBER: _ClassVar[int]
     delta_pack: DeltaPack
-    def __init__(self, chunk: _Optional[_Union[ChunkData, _Mapping]] = ..., delta_pack: _Optional[_Union[DeltaPack, _Mapping]] = ...) -> None: ...
+    chunks: ChunkBatch
+    def __init__(self, delta_pack: _Optional[_Union[DeltaPack, _Mapping]] = ..., chunks: _Optional[_Union[ChunkBatch, _Mapping]] = ...) -> None: ...
 
 class DiagnosticsMetadata(_message.Message):
     __slots__ = ("command_id", "file_name", "size", "sha256", "user_consented", "note")

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from agent.config import AgentConfig
 from agent.download import ChunkDownloader, open_download_channel
+from agent.download.housekeeping import prune_downloads
 from agent.download.progress import rich_bar
 from agent.download.pushed import manifest_store, staging_root
 from agent.link import channel_credentials, server_access
@@ -34,7 +35,9 @@ async def _download(config: AgentConfig, release_id: int, allow_downgrade: bool)
         installed_version = store.get(VERSION_KEY) or config.versions.service
     finally:
         store.close()
-    installed = manifest_store(config).installed(config.compose_dir, installed_version, access.public_key)
+    manifests = manifest_store(config)
+    prune_downloads(staging_root(config), manifests, installed_version, keep_release_id=release_id)
+    installed = manifests.installed(config.compose_dir, installed_version, access.public_key)
     bar, progress = rich_bar(_("release {release_id}").format(release_id=release_id))
     async with open_download_channel(access.target, channel_credentials(config.server)) as channel:
         downloader = ChunkDownloader(

@@ -47,7 +47,9 @@ SERVICE_NAMES = ("upkeep.v1.AgentService", "upkeep.v1.AdminService", "upkeep.v1.
 # Long-lived agent streams: keepalive both ways, generous limits, never share a port.
 GRPC_OPTIONS = [
     ("grpc.so_reuseport", 0),
-    ("grpc.keepalive_time_ms", 60_000),
+    # Agents prove liveness with heartbeats (the hub closes silent sessions), so the server
+    # pings only to clear dead connections: rarely, as 20,000 pings a minute cost CPU.
+    ("grpc.keepalive_time_ms", 300_000),
     ("grpc.keepalive_timeout_ms", 20_000),
     ("grpc.keepalive_permit_without_calls", 1),
     ("grpc.http2.min_ping_interval_without_data_ms", 10_000),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import shutil
@@ -12,6 +13,7 @@ import grpc
 
 from agent.download.channel import open_download_channel
 from agent.download.fetcher import ChunkDownloader
+from agent.download.housekeeping import prune_downloads
 from agent.download.installed import ManifestStore
 from agent.download.progress import RateMeter
 from agent.upgrade.sources import Progress, StagedBundle
@@ -48,6 +50,9 @@ class ChunkSource:
         return f"release {self.release_id} ({self.version}) from {self.target}"
 
     async def stage(self, folder: Path, progress: Progress) -> StagedBundle:
+        await asyncio.to_thread(
+            prune_downloads, self.staging_root, self.manifests, self.installed_version, keep_release_id=self.release_id
+        )
         installed = self.manifests.installed(self.compose_dir, self.installed_version, self.public_key)
         meter = RateMeter()
 

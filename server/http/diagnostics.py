@@ -51,6 +51,7 @@ async def list_uploads(
     page: int = Query(1, ge=1),
     limit: int = Query(20, ge=1),
     client_uuid: str | None = Query(None, description="Only this client's uploads"),
+    project: str | None = Query(None, max_length=64, description="Only uploads of this project's clients (slug)"),
     _principal: Principal = Depends(operator),
 ) -> DiagnosticPage:
     """Uploaded bundles, newest first."""
@@ -58,7 +59,7 @@ async def list_uploads(
     spec = page_spec(page, limit, maximum=runtime.settings.max_page_size)
     wanted = parse_client_uuid(client_uuid) if client_uuid else None
     async with runtime.session_factory() as session:
-        result = await diagnostics.list_diagnostics(session, spec, client_uuid=wanted)
+        result = await diagnostics.list_diagnostics(session, spec, client_uuid=wanted, project=project)
     return DiagnosticPage(
         diagnostics=[
             DiagnosticOut(id=d.id, client_uuid=d.client_uuid, file_name=d.file_name, size=d.size, sha256=d.sha256,

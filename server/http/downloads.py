@@ -16,12 +16,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from common.errors import InvalidInput, NotFound
 from common.i18n import N_
 from server.http.auth import client_ip, require_principal
 from server.http.errors import ErrorBody, LegacyErrorBody
+from server.http.files import LargeFileResponse
 from server.runtime import Runtime
 from server.services import artifacts, releases
 from server.services.audit import record_audit
@@ -78,7 +79,7 @@ async def download(artifact_id: int, file_name: str, request: Request) -> Respon
     path = LocalArtifactStore(runtime.settings.storage_dir).path(info.storage_key)
     if not path.is_file():
         raise NotFound(BLOB_MISSING, error_code="BLOB_MISSING", artifact_id=artifact_id)
-    return FileResponse(path, filename=info.file_name, headers=headers, media_type="application/octet-stream")
+    return LargeFileResponse(path, filename=info.file_name, headers=headers, media_type="application/octet-stream")
 
 
 def _limit_upload(request: Request, content_length: Annotated[int | None, Header()] = None) -> int:

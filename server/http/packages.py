@@ -15,13 +15,13 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import UploadFile
-from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from common.errors import InvalidInput
 from common.i18n import N_
 from server.http.auth import AUTH_RESPONSES, client_ip, require_principal
 from server.http.errors import ErrorBody
+from server.http.files import LargeFileResponse
 from server.runtime import Runtime
 from server.services import bundles
 from server.services.roles import Principal, Role
@@ -41,10 +41,6 @@ _UPLOAD_SCHEMA = {
         }}},
     }
 }
-
-
-class _LargeFileResponse(FileResponse):
-    chunk_size = 1024 * 1024
 
 
 class PackageOut(BaseModel):
@@ -125,4 +121,4 @@ async def download_package(project: str, version: str, file_name: str, request: 
         headers["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{package.key}"
         headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
         return Response(media_type="application/zip", headers=headers)
-    return _LargeFileResponse(package.path, media_type="application/zip", filename=file_name, headers=headers)
+    return LargeFileResponse(package.path, media_type="application/zip", filename=file_name, headers=headers)

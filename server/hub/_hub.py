@@ -29,7 +29,7 @@ from server.services import telemetry as telemetry_svc
 from server.services.agents import AgentIdentity, check_labels
 from server.services.commands import CommandView
 from server.services.announcements import AnnouncementBus
-from server.services.maintenance import MaintenanceWindows, project_windows, windows_for
+from server.services.maintenance import MaintenanceWindows, WindowView, project_windows, windows_for
 from server.services.presence import flush_presence
 
 __all__ = ["AgentHub", "MAX_MESSAGE_BYTES"]
@@ -78,7 +78,11 @@ class AgentHub:
         self._credentials: dict[str, tuple[AgentIdentity, str]] = {}
         #: Agents that may have QUEUED/SENT commands; others skip the pending query at connect.
         self._maybe_pending: set[int] = set()
-        self._window_cache: dict[int, tuple[float, Any]] = {}
+        #: project → (loaded at, the load): connects arriving while it runs share it.
+        self._window_cache: dict[int, tuple[float, asyncio.Future[list[WindowView]]]] = {}
+        #: Connects waiting for their queued commands: (agent, ids its Hello reported, answer).
+        self._resuming: list[tuple[int, set[str], asyncio.Future[list[CommandView]]]] = []
+        self._resume_task: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -144,7 +148,8 @@ class AgentHub:
         """The response stream of one Connect call."""
         identity = await self._authenticate(client_uuid, secret)
         try:
-            first = await asyncio.wait_for(anext(requests), HELLO_TIMEOUT_S)
+            async with asyncio.timeout(HELLO_TIMEOUT_S):  # no extra task, unlike wait_for
+                first = await anext(requests)
         except (StopAsyncIteration, TimeoutError):
             return
         self._check_size(first)
@@ -184,7 +189,8 @@ class AgentHub:
             if self.sessions.get(identity.id) is session:
                 del self.sessions[identity.id]
                 self._pending.offline(identity.id)
-                self.watchers.presence(identity.project, self._presence(identity, online=False))
+                if self.watchers:
+                    self.watchers.presence(identity.project, self._presence(identity, online=False))
 
     async def _authenticate(self, client_uuid: str, secret: str) -> AgentIdentity:
         """From the credential cache when it holds this secret, else from the database."""
@@ -208,12 +214,20 @@ class AgentHub:
         self._maybe_pending.update(agent_ids)
 
     async def _windows(self, project_id: int, agent_id: int, labels: dict[str, str]) -> MaintenanceWindows:
-        loaded_at, windows = self._window_cache.get(project_id, (0.0, None))
-        if windows is None or time.monotonic() - loaded_at > WINDOW_CACHE_S:
-            async with self.runtime.session_factory() as s:
-                windows = await project_windows(s, project_id)
-            self._window_cache[project_id] = (time.monotonic(), windows)
+        entry = self._window_cache.get(project_id)
+        if entry is None or time.monotonic() - entry[0] > WINDOW_CACHE_S:
+            entry = self._window_cache[project_id] = (time.monotonic(), asyncio.ensure_future(self._load_windows(project_id)))
+        try:
+            windows = await asyncio.shield(entry[1])
+        except Exception:
+            if self._window_cache.get(project_id) is entry:
+                del self._window_cache[project_id]  # the next connect tries again
+            raise
         return windows_for(windows, agent_id, labels)
+
+    async def _load_windows(self, project_id: int) -> list[WindowView]:
+        async with self.runtime.session_factory() as s:
+            return await project_windows(s, project_id)
 
     def _settings(self, windows: MaintenanceWindows) -> pb.AgentSettings:
         settings = pb.AgentSettings(channel="stable", maintenance_windows=windows.crons)
@@ -254,11 +268,7 @@ class AgentHub:
         pending: list[CommandView] = []
         try:
             if identity.id in self._maybe_pending:
-                async with self.runtime.session_factory() as s, s.begin():
-                    if done:
-                        owned = await commands_svc.owned_uuids(s, identity.id, done)
-                        await commands_svc.mark_status(s, "acked", dict.fromkeys(owned, now))
-                    pending = await commands_svc.pending_for_agent(s, identity.id, skip=done, now=now)
+                pending = await self._resume(identity.id, done)
                 if not pending:
                     self._maybe_pending.discard(identity.id)
             windows = await self._windows(identity.project_id, identity.id, session.labels)
@@ -268,9 +278,42 @@ class AgentHub:
         welcome.heartbeat_interval.FromSeconds(int(self.settings.heartbeat_interval_s))
         welcome.server_time.FromDatetime(now)
         welcome.settings.CopyFrom(self._settings(windows))
-        presence = self._presence(identity, online=True, hello=hello)
-        self.watchers.presence(identity.project, presence)
+        if self.watchers:
+            self.watchers.presence(identity.project, self._presence(identity, online=True, hello=hello))
         return welcome, pending
+
+    async def _resume(self, agent_id: int, done: set[str]) -> list[CommandView]:
+        """The agent's commands still to deliver (its reported ones marked ACKED first).
+
+        Agents connecting together share one query: requests made while one runs wait for
+        the next, so a reconnect storm costs a few statements instead of one per agent.
+        """
+        future: asyncio.Future[list[CommandView]] = asyncio.get_running_loop().create_future()
+        self._resuming.append((agent_id, done, future))
+        if self._resume_task is None:
+            self._resume_task = asyncio.create_task(self._resume_batches(), name="hub-resume")
+        return await future
+
+    async def _resume_batches(self) -> None:
+        try:
+            while self._resuming:
+                batch, self._resuming = self._resuming, []
+                reported: dict[int, set[str]] = {}
+                for agent_id, done, _future in batch:
+                    reported.setdefault(agent_id, set()).update(done)
+                try:
+                    async with self.runtime.session_factory() as s, s.begin():
+                        pending = await commands_svc.resume_agents(s, reported, _now())
+                except Exception as exc:  # each waiting connect reports it
+                    for _agent_id, _done, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for agent_id, _done, future in batch:
+                    if not future.done():
+                        future.set_result(pending[agent_id])
+        finally:
+            self._resume_task = None
 
     def _first_write(self, session: AgentSession, command_id: str) -> bool:
         """Whether the command goes out now (not written to this stream before); marks it SENT."""

@@ -47,6 +47,9 @@ class Watchers:
     def unsubscribe(self, watcher: Watcher) -> None:
         self._watchers.discard(watcher)
 
+    def __bool__(self) -> bool:
+        return bool(self._watchers)
+
     @property
     def want_commands(self) -> bool:
         return any(w.include_commands for w in self._watchers)

@@ -44,8 +44,8 @@ __all__ = [
     "list_commands",
     "mark_status",
     "owned_uuids",
-    "pending_for_agent",
     "record_progress",
+    "resume_agents",
     "to_protos",
     "views_by_uuid",
 ]
@@ -181,17 +181,29 @@ async def create_commands(
     ]
 
 
-async def pending_for_agent(session: AsyncSession, agent_id: int, *, skip: Iterable[str] = (), now: datetime | None = None) -> list[CommandView]:
-    """Commands still to deliver (QUEUED or SENT but never acknowledged), oldest first."""
-    now = now or datetime.now(UTC)
-    rows = (await session.execute(
-        select(Command, Client.client_uuid).join(Client, Client.id == Command.client_id)
-        .where(Command.client_id == agent_id, Command.status.in_(DELIVERABLE),
-               or_(Command.expires_at.is_(None), Command.expires_at > now))
-        .order_by(Command.id)
-    )).all()
-    skipped = set(skip)
-    return [CommandView.from_orm(c, u) for c, u in rows if c.uuid not in skipped]
+async def resume_agents(session: AsyncSession, reported: dict[int, set[str]], now: datetime) -> dict[int, list[CommandView]]:
+    """For agents connecting together (agent → command ids its Hello says it has): those of
+    its own commands become ACKED, and what is still to deliver to each, oldest first."""
+    owner = {command_uuid: agent_id for agent_id, uuids in reported.items() for command_uuid in uuids}
+    claimed = list(owner)
+    owned: list[str] = []
+    for start in range(0, len(claimed), 1000):
+        rows = await session.execute(select(Command.uuid, Command.client_id).where(Command.uuid.in_(claimed[start:start + 1000])))
+        owned.extend(row.uuid for row in rows if owner[row.uuid] == row.client_id)
+    await mark_status(session, S.ACKED.value, dict.fromkeys(owned, now))
+    pending: dict[int, list[CommandView]] = {agent_id: [] for agent_id in reported}
+    agent_ids = sorted(reported)
+    for start in range(0, len(agent_ids), 1000):
+        rows = (await session.execute(
+            select(Command, Client.client_uuid).join(Client, Client.id == Command.client_id)
+            .where(Command.client_id.in_(agent_ids[start:start + 1000]), Command.status.in_(DELIVERABLE),
+                   or_(Command.expires_at.is_(None), Command.expires_at > now))
+            .order_by(Command.id)
+        )).all()
+        for command, client_uuid in rows:
+            if command.uuid not in reported[command.client_id]:
+                pending[command.client_id].append(CommandView.from_orm(command, client_uuid))
+    return pending
 
 
 async def agents_with_deliverable(session: AsyncSession) -> set[int]:

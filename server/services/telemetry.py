@@ -67,6 +67,7 @@ async def record_batch(session: AsyncSession, agent_id: int, batch: agent_pb2.Te
     session.add(TelemetryBatch(client_id=agent_id, batch_seq=batch.seq, received_at=now))
     client = await session.get_one(Client, agent_id)
     metrics: list[dict[str, object]] = []
+    events: list[EventRecord] = []
     for event in batch.events:
         when = event.occurred_at.ToDatetime(UTC) if event.HasField("occurred_at") else now
         kind = event.WhichOneof("event")
@@ -74,7 +75,7 @@ async def record_batch(session: AsyncSession, agent_id: int, batch: agent_pb2.Te
             metrics.append({"client_id": agent_id, "name": event.metric.name, "value": event.metric.value,
                             "labels": dict(event.metric.labels) or None, "observed_at": when})
         elif kind == "service_upgrade":
-            await _service_upgrade_event(session, client, event.service_upgrade, when)
+            await _service_upgrade_event(session, client, event.service_upgrade, when, events)
         elif kind == "self_upgrade":
             record = event.self_upgrade
             session.add(ClientSelfUpgradeHistory(
@@ -84,6 +85,7 @@ async def record_batch(session: AsyncSession, agent_id: int, batch: agent_pb2.Te
             ))
     if metrics:
         await session.execute(insert(AgentMetric), metrics)
+    await write_events(session, events)
     await session.flush()
     return True
 
@@ -98,20 +100,26 @@ async def _command_id(session: AsyncSession, client_id: int, command_uuid: str) 
     return await session.scalar(select(Command.id).where(Command.uuid == command_uuid, Command.client_id == client_id))
 
 
-async def _service_upgrade_event(session: AsyncSession, client: Client, record: agent_pb2.UpgradeRecord, when: datetime) -> None:
+async def _service_upgrade_event(
+    session: AsyncSession, client: Client, record: agent_pb2.UpgradeRecord, when: datetime, events: list[EventRecord]
+) -> None:
     command_id = await _command_id(session, client.id, record.command_id)
     await record_service_upgrade(
         session, client, command_id=command_id, from_version=record.from_version, to_version=record.to_version,
         success=_status(record) == UpgradeStatus.SUCCESS.value, details=record.details, step_timings=None,
-        release_id=None, when=when,
+        release_id=None, when=when, events=events,
     )
 
 
 async def record_service_upgrade(
     session: AsyncSession, client: Client, *, command_id: int | None, from_version: str, to_version: str,
     success: bool, details: str, step_timings: dict[str, float] | None, release_id: int | None, when: datetime,
+    events: list[EventRecord] | None = None,
 ) -> None:
     """A service_upgrade_history row and its success/failed event (counted in the rollups).
+
+    The event goes into ``events`` when given (the caller writes a batch's events together),
+    else it is written now.
 
     A command's upgrade is recorded once: when the agent's telemetry record of it came first,
     the command's result completes that row (its step timings) instead of adding another.
@@ -127,11 +135,15 @@ async def record_service_upgrade(
         status=UpgradeStatus.SUCCESS.value if success else UpgradeStatus.FAILED.value, details=details or None,
         upgraded_at=when, step_timings=step_timings,
     ))
-    await write_events(session, [EventRecord(
+    event = EventRecord(
         project_id=client.project_id, release_id=release_id, version=to_version or "", client_id=client.client_uuid,
         client_version=from_version or client.service_version, region=client.region, ip_address=client.last_ip,
         user_agent="upkeep-agent", action=EventAction.SUCCESS.value if success else EventAction.FAILED.value,
         error_message=None if success else (details or None), created_at=when,
-    )])
+    )
+    if events is None:
+        await write_events(session, [event])
+    else:
+        events.append(event)
     if success and to_version:
         client.service_version = to_version

@@ -242,6 +242,29 @@ async def test_offline_agent_gets_queued_command_on_return_once(server: UpkeepSe
     link.close()
 
 
+async def test_agents_reconnecting_together_each_get_their_own_queued_commands(server: UpkeepServer, admin, agents) -> None:
+    """A reconnect storm shares its queued-command lookups; every agent still gets exactly its own."""
+    token = await make_token(admin, max_uses=12)
+    identities = [await enroll(agents, token) for _ in range(12)]
+    first = {i.agent_id: (await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=i.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))).commands[0].id
+             for i in identities}
+    second = {i.agent_id: (await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=i.agent_id, type=common_pb2.COMMAND_TYPE_BACKUP))).commands[0].id
+              for i in identities}
+    executed = identities[:6]  # these report their first command as run already
+    connected = await asyncio.gather(*(
+        connect(agents, i, executed_command_ids=[first[i.agent_id]] if i in executed else []) for i in identities
+    ))
+    for identity, (link, _) in zip(identities, connected):
+        expected = [second[identity.agent_id]] if identity in executed else [first[identity.agent_id], second[identity.agent_id]]
+        got = [(await link.receive("command")).command for _ in expected]
+        assert [c.id for c in got] == expected and {c.agent_id for c in got} == {identity.agent_id}
+    for identity in executed:
+        command = (await admin.GetCommand(admin_pb2.GetCommandRequest(command_id=first[identity.agent_id]))).command
+        assert command.status == common_pb2.COMMAND_STATUS_ACKED
+    for link, _ in connected:
+        link.close()
+
+
 async def test_second_connect_replaces_first(server: UpkeepServer, admin, agents) -> None:
     identity = await enroll(agents, await make_token(admin))
     first, _ = await connect(agents, identity)

@@ -280,7 +280,13 @@ async def test_chunk_source_stages_for_the_upgrade_engine(setup: Setup, tmp_path
     assert seen and seen[-1][0] == 90.0 and "/" in seen[-1][1]
     shutil.copytree(first.folder, tmp_path / "node")  # what the engine would install
 
+    downloads = tmp_path / "state" / "downloads"
+    await _download(setup, downloads, setup.v1)  # 1.0.0 staged again, now installed: of no further use
+    ahead = downloads / "9999"  # a release staged ahead of its upgrade
+    shutil.copytree(downloads / str(setup.v1), ahead)
+    (ahead / "manifest.json").write_bytes((ahead / "manifest.json").read_bytes().replace(b'"version":"1.0.0"', b'"version":"9.0.0"'))
     second = await source(setup.v2, "1.1.0", "1.0.0").stage(tmp_path / "engine-2", progress)
+    assert sorted(p.name for p in downloads.iterdir()) == [ahead.name]  # 1.0.0 (installed) pruned, 9.0.0 kept
     _same_tree(second.folder, setup.src2)
     assert second.deleted == ("config/old.env",)
     assert store.installed(tmp_path / "node", "1.1.0", setup.key) is not None

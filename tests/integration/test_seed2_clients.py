@@ -331,6 +331,10 @@ async def test_diagnostics_upload(server: UpkeepServer, http: httpx.AsyncClient)
     listed = await http.get("/admin/api/v1/diagnostics", params={"client_uuid": UUID}, headers={"authorization": f"Bearer {operator}"})
     assert listed.status_code == 200
     assert [(d["id"], d["sha256"], d["client_uuid"]) for d in listed.json()["diagnostics"]] == [(body["id"], digest, UUID)]
+    for project, expected in ((server.runtime.settings.default_project, [body["id"]]), ("elsewhere", [])):
+        per_project = await http.get("/admin/api/v1/diagnostics", params={"project": project},
+                                     headers={"authorization": f"Bearer {operator}"})
+        assert [d["id"] for d in per_project.json()["diagnostics"]] == expected
     denied = await http.get(f"/admin/api/v1/diagnostics/{body['id']}/download", headers={"authorization": f"Bearer {viewer}"})
     assert denied.status_code == 403 and denied.json()["code"] == 403
     fetched = await http.get(f"/admin/api/v1/diagnostics/{body['id']}/download", headers={"authorization": f"Bearer {operator}"})

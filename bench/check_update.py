@@ -45,7 +45,7 @@ BODY = {"current_version": "v1.0.0", "channel": "stable", "client_id": "x", "reg
 LUA = """
 local counter = 0
 local threads = {}
-local offset = 0
+-- setup() runs in the main Lua state; thread:set() gives each thread its own global offset
 function setup(thread)
   thread:set("offset", #threads * 50000)
   table.insert(threads, thread)
@@ -163,23 +163,6 @@ def run_wrk(port: int, lua: Path, duration: int, connections: int) -> dict:
             "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(1) if errors else "none"}
 
 
-BRIDGE_ONLY = """
-import asyncio, json, signal, sys
-from server.app import UpkeepServer
-from server.config import load_settings
-
-async def main():
-    server = UpkeepServer(load_settings(), console=False)
-    await server.start()
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    open(sys.argv[1], "w").write(json.dumps({"http_port": server.http_port}))
-    await stop.wait()
-    await server.stop()
-
-asyncio.run(main())
-"""
-
 EMPTY_APP = """
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -211,10 +194,6 @@ def main() -> None:
                "UPKEEP_LOG_LEVEL": "WARNING", "UPKEEP_SHUTDOWN_GRACE_S": "5"}
         server, port = start(work, "serve", [sys.executable, "-m", "server.cli", "serve", "--ready-file"], env)
         procs.append(server)
-        (work / "bridge_only.py").write_text(BRIDGE_ONLY)
-        bridge, bridge_port = start(work, "bridge", [sys.executable, str(work / "bridge_only.py")],
-                                    {**env, "UPKEEP_HTTP_LISTEN": f"127.0.0.1:{free_port()}", "PYTHONPATH": str(ROOT)})
-        procs.append(bridge)
         import httpx
 
         answer = httpx.post(f"http://127.0.0.1:{port}/api/v1/check-update", json=BODY).json()
@@ -253,20 +232,17 @@ http {{
         wait_port(nginx_port, nginx, "nginx")
 
         results = {}
-        for label, target in (("upkeep", port), ("upkeep_bridge", bridge_port), ("empty_fastapi", empty_port),
-                              ("nginx_static", nginx_port)):
+        for label, target in (("upkeep", port), ("empty_fastapi", empty_port), ("nginx_static", nginx_port)):
             results[label] = run_wrk(target, lua, args.duration, args.connections)
 
-        for proc in (server, bridge):
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(60)
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
         engine = create_engine(sync_url(url))
         with engine.connect() as conn:
             events = conn.execute(select(func.count()).select_from(UpdateEvent).where(UpdateEvent.action == "check")).scalar_one()
             distinct = conn.execute(select(func.count(func.distinct(UpdateEvent.client_id)))).scalar_one()
         engine.dispose()
         up, empty_r, ngx = results["upkeep"], results["empty_fastapi"], results["nginx_static"]
-        bridge_r = results["upkeep_bridge"]
         print(f"seeded: {seeded['releases']} releases, {seeded['rules']} rules, {CLIENTS} client ids, PostgreSQL")
         print(f"wrk: 2 threads, {args.connections} connections, {args.duration}s each, distinct client id per request")
         for label, r in results.items():
@@ -274,10 +250,8 @@ http {{
                   f"socket errors {r['socket_errors']}")
         print(f"upkeep / empty FastAPI: {up['rps'] / empty_r['rps'] * 100:.1f} %   upkeep / nginx static: "
               f"{up['rps'] / ngx['rps'] * 100:.1f} %")
-        print(f"upkeep without the console's middleware / empty FastAPI: {bridge_r['rps'] / empty_r['rps'] * 100:.1f} %")
-        sent, answered = up["sent"] + bridge_r["sent"], up["answered"] + bridge_r["answered"]
-        print(f"events: check events recorded {events - 1} (after 1 warm-up); wrk sent {sent}, answered {answered} "
-              f"(both upkeep runs); distinct client ids recorded {distinct}")
+        print(f"events: check events recorded {events - 1} (after 1 warm-up); wrk sent {up['sent']}, answered "
+              f"{up['answered']}; distinct client ids recorded {distinct}")
     finally:
         for proc in procs:
             if proc.poll() is None:

@@ -4,7 +4,8 @@
     python bench/stats.py [--events 1000000] [--calls 20] [--pg-url URL]
 
 Writes the events through the real batch writer (`server.services.events.write_events`,
-which maintains the hourly rollups), spread over the last 30 days, then runs the real
+which maintains the hourly and daily rollups and each client's latest activity), spread
+over the last 30 days, then runs the real
 ``upkeep-server serve`` and times every stats endpoint over HTTP while check-update
 requests keep arriving (so new events are being recorded during the measurement).
 Finally, with the writer stopped and flushed, each answer is compared with the same
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from sqlalchemy import create_engine, func, select  # noqa: E402
+from sqlalchemy.dialects.postgresql import distinct_on  # noqa: E402
 
 from bench.check_update import DEFAULT_PG, create_database, drop_database, free_port, start  # noqa: E402
 from common.versions import Version  # noqa: E402
@@ -131,10 +133,20 @@ def verify(url: str, base: str, token: str) -> list[str]:
             UpdateEvent.created_at >= since, UpdateEvent.action == "check").group_by(UpdateEvent.region)).all())
         versions_raw = conn.execute(select(UpdateEvent.client_version, func.count()).where(
             UpdateEvent.created_at >= since, UpdateEvent.action == "check").group_by(UpdateEvent.client_version)).all()
+        clients = conn.execute(select(func.count(func.distinct(UpdateEvent.client_id))).where(
+            UpdateEvent.created_at >= since)).scalar_one()
+        # each client's last check in the window (what the client figures count)
+        last = conn.execute(
+            select(UpdateEvent.client_id, UpdateEvent.client_version, UpdateEvent.region)
+            .where(UpdateEvent.created_at >= since, UpdateEvent.action == "check", UpdateEvent.client_id.is_not(None))
+            .ext(distinct_on(UpdateEvent.client_id))
+            .order_by(UpdateEvent.client_id, UpdateEvent.created_at.desc(), UpdateEvent.id.desc())).all()
     engine.dispose()
     versions: Counter[str] = Counter()
     for v, n in versions_raw:
         versions[Version.parse(v).normalized] += n
+    client_versions = Counter(Version.parse(v).normalized for _c, v, _r in last)
+    client_regions = Counter((r or "").lower() for _c, _v, r in last)
     headers = {"authorization": f"Bearer {token}"}
     stats = httpx.get(base + "/admin/api/v1/stats?period=30d", headers=headers).json()["data"]
     dist = httpx.get(base + "/admin/api/v1/stats/distribution?period=30d", headers=headers).json()["data"]
@@ -144,6 +156,11 @@ def verify(url: str, base: str, token: str) -> list[str]:
         ("version distribution", {r["version"]: r["count"] for r in dist["versions"]} == dict(versions)),
         ("region distribution", {r["region"]: r["count"] for r in regs["regions"]}
          == {(k or ""): n for k, n in regions.items()}),
+        ("distinct clients", stats["clients"] == clients),
+        ("clients per version (last check)", {r["version"]: r["clients"] for r in dist["versions"] if r["clients"]}
+         == dict(client_versions)),
+        ("clients per region (last check)", {r["region"]: r["clients"] for r in regs["regions"] if r["clients"]}
+         == dict(client_regions)),
     ]
     return [f"{name}: {'equal to raw rows' if ok else 'DIFFERENT from raw rows'}" for name, ok in checks]
 

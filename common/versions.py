@@ -8,7 +8,6 @@ and ``display`` keeps the caller's spelling ``v1.2.3-rc.1+build.5``.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 
 import semver
@@ -23,13 +22,21 @@ INVALID_VERSION = N_("Invalid version {version!r}: expected a semantic version l
 INVALID_RANGE = N_("Invalid version range {range!r}")
 
 
-@functools.total_ordering
 @dataclasses.dataclass(frozen=True, slots=True)
 class Version:
     """A parsed version; ordering and equality follow SemVer precedence."""
 
     semver: semver.Version
     display: str
+    #: SemVer precedence as a plain tuple, compared natively (resolution compares a lot).
+    precedence: tuple[object, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        v = self.semver
+        pre = v.prerelease
+        # a release sorts after its pre-releases; numeric identifiers before alphanumeric ones
+        rank = (1,) if pre is None else (0, *((0, int(i)) if i.isdigit() else (1, i) for i in pre.split(".")))
+        object.__setattr__(self, "precedence", (v.major, v.minor, v.patch, rank))
 
     @classmethod
     def parse(cls, text: str) -> Version:
@@ -63,13 +70,22 @@ class Version:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Version):
             return NotImplemented
-        return self.semver.compare(other.semver) == 0
+        return self.precedence == other.precedence
 
     def __hash__(self) -> int:
-        return hash(self.semver.finalize_version()) ^ hash(self.semver.prerelease)
+        return hash(self.precedence)
 
     def __lt__(self, other: Version) -> bool:
-        return self.semver.compare(other.semver) < 0
+        return self.precedence < other.precedence
+
+    def __le__(self, other: Version) -> bool:
+        return self.precedence <= other.precedence
+
+    def __gt__(self, other: Version) -> bool:
+        return self.precedence > other.precedence
+
+    def __ge__(self, other: Version) -> bool:
+        return self.precedence >= other.precedence
 
 
 def _prerelease_key(prerelease: str) -> str:

@@ -60,9 +60,10 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("serve")
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from server.app import serve
+    from server.app import event_loop_factory, serve
 
-    asyncio.run(serve(settings, ready_file=args.ready_file))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        runner.run(serve(settings, ready_file=args.ready_file))
     return 0
 
 

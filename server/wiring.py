@@ -1,16 +1,19 @@
-"""Which components, gRPC servicers and HTTP routers one server process is made of."""
+"""Which components, gRPC servicers, HTTP fast lanes and routers one server process is made of."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from fastapi import APIRouter
 
 from server.runtime import Runtime
 
-__all__ = ["build_components", "grpc_servicers", "http_routers"]
+if TYPE_CHECKING:
+    from server.http.fastlane import Lane
+
+__all__ = ["build_components", "grpc_servicers", "http_lanes", "http_routers"]
 
 
 def build_components(runtime: Runtime) -> None:
@@ -43,13 +46,20 @@ def grpc_servicers(runtime: Runtime) -> list[tuple[Callable[[Any, grpc.aio.Serve
     ]
 
 
+def http_lanes(runtime: Runtime) -> dict[tuple[str, str], Lane]:
+    """Fast lanes (server/http/fastlane.py) in front of the routers: the hottest client calls."""
+    from server.http import legacy
+
+    return legacy.lanes(runtime)
+
+
 def http_routers(runtime: Runtime) -> list[APIRouter]:
     """FastAPI routers of the HTTP bridge, downloads and admin REST API."""
     from server.http import (
-        accounts, admin_v1, clients, diagnostics, downloads, health, legacy, packages, updates,
+        accounts, admin_stats, admin_v1, clients, diagnostics, downloads, health, legacy, packages, updates,
     )
 
     return [
         health.router, accounts.router, clients.router, updates.router, diagnostics.router,
-        legacy.router, admin_v1.router, downloads.router, packages.router,
+        legacy.router, admin_v1.router, admin_stats.router, downloads.router, packages.router,
     ]

@@ -75,6 +75,8 @@ __all__ = [
     "Rollout",
     "RolloutAgent",
     "UpdateEvent",
+    "ClientActivity",
+    "EventDailyRollup",
     "EventRollup",
     "TelemetryBatch",
     "AgentMetric",
@@ -425,6 +427,8 @@ class UpdateRule(Base):
         String(16), default=RuleAction.ALLOW.value, server_default=RuleAction.ALLOW.value
     )
     pin_version: Mapped[str | None] = mapped_column(String(50))
+    #: The one channel the rule applies in; None = every channel.
+    channel_id: Mapped[int | None] = mapped_column(_fk("channels.id"))
     created_at: Mapped[created_ts]
     updated_at: Mapped[updated_ts]
 
@@ -603,6 +607,44 @@ class EventRollup(Base):
     version: Mapped[version_str] = mapped_column(default="", server_default="")
     region: Mapped[region_str] = mapped_column(default="", server_default="")
     count: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+
+
+class EventDailyRollup(Base):
+    """Daily pre-aggregated counts, same dimensions as `EventRollup` (long periods read these)."""
+
+    __tablename__ = "daily_rollups"
+    __table_args__ = (
+        UniqueConstraint("project_id", "bucket_start", "action", "version", "region"),
+        _one_of("action", EventAction),
+    )
+
+    id: Mapped[bigpk]
+    project_id: Mapped[int] = mapped_column(_fk("projects.id"))
+    bucket_start: Mapped[datetime] = mapped_column(index=True)  # midnight UTC
+    action: Mapped[str] = mapped_column(String(16))
+    version: Mapped[version_str] = mapped_column(default="", server_default="")
+    region: Mapped[region_str] = mapped_column(default="", server_default="")
+    count: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+
+
+class ClientActivity(Base):
+    """Each client's latest event per action and of any action (``*``): exact client counts, no DISTINCT."""
+
+    __tablename__ = "client_activity"
+    __table_args__ = (
+        UniqueConstraint("project_id", "client_id", "action"),
+        Index(None, "project_id", "action", "last_at"),
+        _one_of("action", [*EventAction, "*"]),
+    )
+
+    id: Mapped[bigpk]
+    project_id: Mapped[int] = mapped_column(_fk("projects.id"))
+    client_id: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(16))
+    #: As in the rollups: the client's own version for ``check``, the event's otherwise.
+    version: Mapped[version_str] = mapped_column(default="", server_default="")
+    region: Mapped[region_str] = mapped_column(default="", server_default="")
+    last_at: Mapped[datetime]
 
 
 class TelemetryBatch(Base):

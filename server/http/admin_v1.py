@@ -1,4 +1,4 @@
-"""Seed 1 admin REST API under /admin/api/v1 (versions, channels, stats).
+"""Seed 1 admin REST API under /admin/api/v1 (versions, channels; stats in admin_stats.py).
 
 Seed 1 `versions` are releases of kind ``client``: ``file_url``/``file_size``/
 ``file_checksum`` become one artifact (platform ``any`` unless ``platform`` is given),
@@ -21,7 +21,6 @@ from server.http.errors import LegacyErrorBody
 from server.runtime import Runtime
 from server.services import channels as channel_svc
 from server.services import releases as release_svc
-from server.services import stats as stats_svc
 from server.services.artifacts import spec_from_url
 from server.services.paging import page_spec
 from server.services.channels import ChannelInfo
@@ -304,56 +303,3 @@ async def update_channel(
         updated = await channel_svc.update_channel(s, slug, channel_id, **body.model_dump(exclude_unset=True))
         await _audit(s, request, who, "channel.update", channel_id, body.model_dump(exclude_unset=True))
     return _ok(_channel_json(updated))
-
-
-@router.get("/stats", responses=ERRORS, dependencies=READ)
-async def stats(request: Request, period: str = "7d", action: str = "all", project: str | None = None) -> JSONResponse:
-    """Event totals per action over ``period`` (24h, 7d, 30d...) with a time series."""
-    runtime = _runtime(request)
-    async with runtime.session_factory() as s, s.begin():
-        proj = await _project_id(s, runtime, project)
-        found = await stats_svc.event_stats(s, project_id=proj, period=period, action=action)
-    return _ok({
-        "period": found.period, "action": found.action, "since": _iso(found.since), "total": found.total,
-        "actions": found.by_action, "success_rate": found.success_rate,
-        "series": [{"time": _iso(p.start), "counts": p.counts} for p in found.series],
-    })
-
-
-async def _project_id(session, runtime: Runtime, project: str | None) -> int:
-    slug = await _project(session, runtime, project)
-    return (await project_row(session, slug)).id
-
-
-@router.get("/stats/distribution", responses=ERRORS, dependencies=READ)
-async def distribution(request: Request, period: str = "30d", project: str | None = None) -> JSONResponse:
-    """Client versions seen in checks over ``period``, newest first, with adoption per release."""
-    runtime = _runtime(request)
-    async with runtime.session_factory() as s, s.begin():
-        proj = await _project_id(s, runtime, project)
-        rows = await stats_svc.version_distribution(s, project_id=proj, period=period)
-        releases = await stats_svc.adoption(s, project_id=proj, period=period)
-    return _ok({
-        "period": period,
-        "total": sum(r.count for r in rows),
-        "versions": [{"version": r.key, "count": r.count, "percentage": r.percentage} for r in rows],
-        "releases": [{
-            "id": a.release_id, "version": a.display_version, "publish_time": _iso(a.publish_time),
-            "checks": a.checks, "downloads": a.downloads, "installs": a.installs, "successes": a.successes,
-            "failures": a.failures, "adoption_rate": a.adoption_rate, "success_rate": a.success_rate,
-        } for a in releases],
-    })
-
-
-@router.get("/stats/regions", responses=ERRORS, dependencies=READ)
-async def regions(request: Request, period: str = "30d", project: str | None = None) -> JSONResponse:
-    """Checks per region over ``period``, largest first."""
-    runtime = _runtime(request)
-    async with runtime.session_factory() as s, s.begin():
-        proj = await _project_id(s, runtime, project)
-        rows = await stats_svc.region_distribution(s, project_id=proj, period=period)
-    return _ok({
-        "period": period,
-        "total": sum(r.count for r in rows),
-        "regions": [{"region": r.key, "count": r.count, "percentage": r.percentage} for r in rows],
-    })

@@ -11,6 +11,7 @@ Messages follow the request's ``Accept-Language`` (en, zh_CN).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -68,7 +69,35 @@ def _describe_validation(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
+def _document_400_not_422(app: FastAPI) -> None:
+    """OpenAPI as the routes answer: bad input is a 400 in the family's envelope, never FastAPI's 422."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for path, operations in schema.get("paths", {}).items():
+            model = LegacyErrorBody if path.startswith(SEED1_PREFIXES) else ErrorBody
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                if responses.pop("422", None) is None or "400" in responses:
+                    continue
+                responses["400"] = {"description": "Invalid input", "content": {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}
+                components.setdefault(model.__name__, model.model_json_schema(
+                    ref_template="#/components/schemas/{model}"))
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    _document_400_not_422(app)
+
     @app.exception_handler(UpkeepError)
     async def _upkeep_error(request: Request, exc: UpkeepError) -> JSONResponse:
         return error_response(request, exc.http_status, exc.error_code, exc.translated(request_locale(request)))

@@ -10,18 +10,22 @@ seed 1 envelope ``{"code", "error_code", "message"}`` (server/http/errors.py).
 
 from __future__ import annotations
 
+import functools
+import json
+
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from common.i18n import negotiate_locale
 from common.versions import Version
 from server.http.errors import LegacyErrorBody
+from server.http.fastlane import Fallback, Lane, LaneRequest
 from server.runtime import Runtime
 from server.services.events import EventRecord, EventRecorder
 from server.services.resolve import ReleaseCatalog, UpdateQuery, resolve_update
 
-__all__ = ["router"]
+__all__ = ["lanes", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["seed 1 client API"])
 
@@ -92,26 +96,29 @@ def _origin(request: Request) -> tuple[str | None, str | None]:
     return (request.client.host if request.client else None), request.headers.get("user-agent")
 
 
-@router.post("/check-update", response_model=CheckUpdateResponse, responses=ERRORS)
-async def check_update(body: CheckUpdateRequest, request: Request) -> JSONResponse:
-    """Is there an update for this client? Records a `check` event."""
-    runtime = _runtime(request)
-    locale = body.locale or negotiate_locale(request.headers.get("accept-language"))
+@functools.lru_cache(maxsize=256)
+def _locale(accept_language: str | None) -> str:
+    return negotiate_locale(accept_language)
+
+
+async def _check(
+    runtime: Runtime, body: CheckUpdateRequest, *, accept_language: str | None, ip: str | None, agent: str | None
+) -> bytes:
+    """Resolve, record the `check` event and render the answer (route and fast lane alike)."""
     answer = await resolve_update(
         runtime.component("releases", ReleaseCatalog),
         UpdateQuery(
             client_id=body.client_id, current_version=body.current_version, project=body.project,
             channel=body.channel, region=body.region, os=body.os, arch=body.arch, labels=body.labels,
-            locale=locale,
+            locale=body.locale or _locale(accept_language),
         ),
     )
-    ip, agent = _origin(request)
     runtime.component("events", EventRecorder).record(EventRecord(
         action="check", version=answer.latest_version, project_id=answer.project_id,
         release_id=answer.release.id if answer.release else None, client_id=body.client_id or None,
         client_version=body.current_version, region=body.region, ip_address=ip, user_agent=agent,
     ))
-    return JSONResponse({"code": 200, "data": {
+    return json.dumps({"code": 200, "data": {
         "has_update": answer.has_update,
         "latest_version": answer.latest_version,
         "download_url": answer.download_url,
@@ -121,7 +128,34 @@ async def check_update(body: CheckUpdateRequest, request: Request) -> JSONRespon
         "title": answer.title,
         "release_notes": answer.release_notes,
         "min_upgrade_version": answer.min_upgrade_version,
-    }})
+    }}, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+@router.post("/check-update", response_model=CheckUpdateResponse, responses=ERRORS)
+async def check_update(body: CheckUpdateRequest, request: Request) -> Response:
+    """Is there an update for this client? Records a `check` event."""
+    ip, agent = _origin(request)
+    return Response(
+        await _check(_runtime(request), body, accept_language=request.headers.get("accept-language"), ip=ip, agent=agent),
+        media_type="application/json",
+    )
+
+
+def lanes(runtime: Runtime) -> dict[tuple[str, str], Lane]:
+    """check-update's fast lane (server/http/fastlane.py): the same answer without the framework."""
+
+    async def check_update_lane(request: LaneRequest) -> bytes:
+        content_type = request.headers.get("content-type")
+        if content_type is not None and content_type.partition(";")[0].strip().lower() != "application/json":
+            raise Fallback
+        try:
+            body = CheckUpdateRequest.model_validate_json(request.body)
+            return await _check(runtime, body, accept_language=request.headers.get("accept-language"),
+                                ip=request.client_host, agent=request.headers.get("user-agent"))
+        except Exception as exc:  # the route answers it, with its own error envelope
+            raise Fallback from exc
+
+    return {("POST", f"{router.prefix}/check-update"): check_update_lane}
 
 
 async def _record(request: Request, body: DownloadStartedRequest, action: str, **extra: str | None) -> JSONResponse:

@@ -1,12 +1,14 @@
-"""Update events (seed 1 `update_stats`), written in batches with their hourly rollups.
+"""Update events (seed 1 `update_stats`), written in batches with their rollups.
 
     record(event)            append; the batch is written within ``flush_interval_s``
     await record_durable(e)  append and wait until the batch holding it has committed
     flush()                  write everything pending now (also done on stop)
 
-One transaction per batch inserts the events and upserts their `event_rollups` rows
-(project, hour, action, version, region) += count, so rollups always equal the events
-they summarise. A batch that fails is kept and retried; callers of ``record_durable``
+One transaction per batch inserts the events (COPY on PostgreSQL), upserts their
+`event_rollups` rows (project, hour, action, version, region) += count and the same per
+day in `daily_rollups`, so rollups always equal the events they summarise, and
+moves each client's `client_activity` rows (its newest event per action, and of any
+action as ``*``) forward: exact client counts of any window ending now, without DISTINCT. A batch that fails is kept and retried; callers of ``record_durable``
 see the error instead (their request was not acknowledged). Check events are recorded
 with ``record``: a crash may lose the last fraction of a second of checks, a clean stop
 loses none.
@@ -21,9 +23,12 @@ version distribution of the fleet) and the event's version for every other actio
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
@@ -32,9 +37,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.errors import InvalidInput
 from common.versions import Version
-from server.db.models import EventAction, EventRollup, UpdateEvent
+from server.db.models import ClientActivity, EventAction, EventDailyRollup, EventRollup, UpdateEvent
 
-__all__ = ["ALL", "EventRecord", "EventRecorder", "hour_of", "rollup_version"]
+__all__ = ["ALL", "EventRecord", "EventRecorder", "day_of", "hour_of", "rollup_version", "write_events"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,11 @@ ALL = "*"
 
 def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def day_of(moment: datetime) -> datetime:
+    """Midnight UTC of ``moment``'s day."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def rollup_version(text: str | None) -> str:
@@ -76,49 +86,154 @@ class EventRecord:
         EventAction(self.action)  # ValueError on an unknown action: a programming error
 
 
+#: update_events columns written for each event, in COPY order.
+EVENT_COLUMNS = ("project_id", "release_id", "version", "client_id", "client_version", "region", "ip_address",
+                 "user_agent", "action", "error_message", "created_at")
+
+
 def _clip(value: str | None, size: int) -> str | None:
     return value[:size] if value else value
 
 
-def _row(event: EventRecord) -> dict[str, object]:
-    row = asdict(event)
-    row.update(
-        version=event.version[:50], client_id=_clip(event.client_id, 128),
-        client_version=_clip(event.client_version, 50), region=_clip(event.region, 50),
-        ip_address=_clip(event.ip_address, 45), user_agent=_clip(event.user_agent, 1000),
+def _values(e: EventRecord) -> tuple[object, ...]:
+    """One update_events row (in EVENT_COLUMNS order), clipped to the column sizes."""
+    return (
+        e.project_id, e.release_id, e.version[:50], _clip(e.client_id, 128), _clip(e.client_version, 50),
+        _clip(e.region, 50), _clip(e.ip_address, 45), _clip(e.user_agent, 1000), e.action, e.error_message,
+        e.created_at,
     )
-    return row
 
 
-def _rollups(events: list[EventRecord]) -> list[dict[str, object]]:
-    counts: Counter[tuple[object, ...]] = Counter()
+@functools.lru_cache(maxsize=4096)
+def _rollup_version(text: str) -> str:
+    return rollup_version(text)
+
+
+def _rollups(events: list[EventRecord]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(hourly, daily) rollup increments of ``events``; buckets keyed by epoch hour (cheap to compute)."""
+    hourly: Counter[tuple[object, ...]] = Counter()
     for e in events:
         if e.project_id is None:
             continue
-        version = rollup_version(e.client_version if e.action == EventAction.CHECK else e.version)
+        version = _rollup_version((e.client_version if e.action == EventAction.CHECK else e.version) or "")
         region = (e.region or "").strip().lower()[:50]
-        bucket = hour_of(e.created_at)
-        counts[(e.project_id, bucket, e.action, version, ALL)] += 1
-        counts[(e.project_id, bucket, e.action, ALL, region)] += 1
-    return [dict(zip(ROLLUP_KEY, key), count=n) for key, n in counts.items()]
+        hour = int(e.created_at.timestamp() // 3600)
+        hourly[(e.project_id, hour, e.action, version, ALL)] += 1
+        hourly[(e.project_id, hour, e.action, ALL, region)] += 1
+    daily: Counter[tuple[object, ...]] = Counter()
+    for (project_id, hour, *rest), n in hourly.items():
+        daily[(project_id, hour // 24, *rest)] += n
+    return _bucket_rows(hourly, 3600), _bucket_rows(daily, 86400)
+
+
+def _bucket_rows(counts: Counter[tuple[object, ...]], seconds: int) -> list[dict[str, object]]:
+    starts: dict[object, datetime] = {}
+    rows = []
+    for (project_id, bucket, *rest), n in counts.items():
+        start = starts.get(bucket)
+        if start is None:
+            start = starts[bucket] = datetime.fromtimestamp(bucket * seconds, UTC)  # type: ignore[operator]
+        rows.append(dict(zip(ROLLUP_KEY, (project_id, start, *rest)), count=n))
+    return rows
+
+
+def _activity(events: list[EventRecord]) -> list[dict[str, object]]:
+    """The newest event of each (project, client, action) and (project, client, ``*``) in the batch."""
+    latest: dict[tuple[int, str, str], EventRecord] = {}
+    for e in events:
+        if e.project_id is None or not e.client_id:
+            continue
+        client = e.client_id[:128]
+        for key in ((e.project_id, client, e.action), (e.project_id, client, ALL)):
+            seen = latest.get(key)
+            if seen is None or seen.created_at <= e.created_at:
+                latest[key] = e
+    return [{
+        "project_id": project_id, "client_id": client_id, "action": action,
+        "version": _rollup_version((e.client_version if e.action == EventAction.CHECK else e.version) or ""),
+        "region": (e.region or "").strip().lower()[:50], "last_at": e.created_at,
+    } for (project_id, client_id, action), e in latest.items()]
+
+
+async def _insert_events(session: AsyncSession, events: list[EventRecord]) -> None:
+    """Plain INSERTs on SQLite; one COPY on PostgreSQL (most of a batch's cost otherwise)."""
+    if session.bind.dialect.name != "postgresql":
+        await session.execute(insert(UpdateEvent.__table__), [dict(zip(EVENT_COLUMNS, _values(e))) for e in events])
+        return
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    async with raw.cursor() as cursor, cursor.copy(
+        f"COPY update_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
+    ) as copy:
+        for event in events:
+            await copy.write_row(_values(event))
+
+
+def _upserts(dialect: str) -> dict[type, Any]:
+    """One compiled-once upsert per table, run as executemany (a multi-row VALUES costs a compile per batch)."""
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statements: dict[type, Any] = {}
+    for model in (EventRollup, EventDailyRollup):
+        stmt = build(model.__table__)
+        statements[model] = stmt.on_conflict_do_update(
+            index_elements=list(ROLLUP_KEY), set_={"count": model.__table__.c.count + stmt.excluded["count"]})
+    stmt = build(ClientActivity.__table__)
+    statements[ClientActivity] = stmt.on_conflict_do_update(
+        index_elements=["project_id", "client_id", "action"],
+        set_={"version": stmt.excluded["version"], "region": stmt.excluded["region"],
+              "last_at": stmt.excluded["last_at"]},
+        where=ClientActivity.__table__.c.last_at <= stmt.excluded["last_at"],
+    )
+    return statements
+
+
+_UPSERTS = {dialect: _upserts(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 async def write_events(session: AsyncSession, events: list[EventRecord]) -> None:
-    """Insert ``events`` and add them to the rollups, in the caller's transaction."""
+    """Insert ``events``, add them to the rollups and client activity, in the caller's transaction."""
     if not events:
         return
-    await session.execute(insert(UpdateEvent), [_row(e) for e in events])
-    rows = _rollups(events)
-    if not rows:
-        return
+    await _insert_events(session, events)
     dialect = session.bind.dialect.name
-    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for start in range(0, len(rows), 500):
-        stmt = build(EventRollup).values(rows[start:start + 500])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(ROLLUP_KEY), set_={"count": EventRollup.count + stmt.excluded["count"]}
-        )
-        await session.execute(stmt)
+    upserts = _UPSERTS[dialect]
+    hourly, daily = _rollups(events)
+    for model, rows in ((EventRollup, hourly), (EventDailyRollup, daily)):
+        if rows:
+            await session.execute(upserts[model], rows)
+    activity = _activity(events)
+    if not activity:
+        return
+    if dialect == "postgresql":
+        await _copy_activity(session, activity)
+    else:
+        await session.execute(upserts[ClientActivity], activity)
+
+
+#: PostgreSQL: a batch's activity rows are COPYed into a temporary table, then upserted in one statement.
+ACTIVITY_COLUMNS = ("project_id", "client_id", "action", "version", "region", "last_at")
+_ACTIVITY_STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS client_activity_batch (project_id integer, client_id varchar(128), "
+    "action varchar(16), version varchar(50), region varchar(50), last_at timestamptz) ON COMMIT DELETE ROWS"
+)
+_ACTIVITY_MERGE = (
+    f"INSERT INTO client_activity ({', '.join(ACTIVITY_COLUMNS)}) "
+    f"SELECT {', '.join(ACTIVITY_COLUMNS)} FROM client_activity_batch "
+    "ON CONFLICT (project_id, client_id, action) DO UPDATE SET version = EXCLUDED.version, "
+    "region = EXCLUDED.region, last_at = EXCLUDED.last_at WHERE client_activity.last_at <= EXCLUDED.last_at"
+)
+
+
+async def _copy_activity(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    async with raw.cursor() as cursor:
+        await cursor.execute(_ACTIVITY_STAGE)
+        await cursor.execute("TRUNCATE client_activity_batch")  # a transaction may write several batches
+        async with cursor.copy(f"COPY client_activity_batch ({', '.join(ACTIVITY_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                await copy.write_row(tuple(row[c] for c in ACTIVITY_COLUMNS))
+        await cursor.execute(_ACTIVITY_MERGE)
 
 
 class EventRecorder:
@@ -141,17 +256,20 @@ class EventRecorder:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._stopping = False
         self.written = 0
 
     async def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="event-recorder")
 
     async def stop(self) -> None:
-        """Stop the background writer and write what is still pending."""
+        """Let the writer finish the batch it is writing (never cut short), then write what is pending."""
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
+            self._stopping = True
+            self._wake.set()
             await asyncio.wait([task])
         await self.flush()
 
@@ -204,12 +322,12 @@ class EventRecorder:
                         waiter.set_result(None)
 
     async def _run(self) -> None:
-        while True:
-            try:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.flush_interval_s)
-            except TimeoutError:
-                pass
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await self.flush()
             except Exception:

@@ -36,6 +36,9 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 BAD_SLUG = N_("Invalid project slug {slug!r}: use 1-64 lowercase letters, digits, '.', '_' or '-'")
 PROJECT_NOT_FOUND = N_("Project {slug!r} not found")
 PROJECT_EXISTS = N_("Project {slug!r} already exists")
+MIRROR_REGION = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+MIRROR_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+BAD_MIRROR_REGION = N_("Invalid mirror region {region!r}: use up to 50 lowercase letters, digits, '_' or '-'")
 BAD_MIRROR = N_("Invalid mirror URL {url!r} for region {region!r}: expected http(s)://...")
 BAD_HEALTH_TIMEOUT = N_("The agents' health check timeout must be {low} to {high} seconds (0 clears it)")
 BAD_RETENTION = N_("The agents' backup retention must be {low} to {high} backups (0 clears it)")
@@ -80,9 +83,12 @@ def _agent_setting(value: int, bounds: tuple[int, int], message: str, code: str)
 def _check_mirrors(mirrors: dict[str, Any]) -> dict[str, str]:
     checked = {}
     for region, url in mirrors.items():
-        if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url):
+        key = str(region).strip().lower()
+        if not MIRROR_REGION.match(key):
+            raise InvalidInput(BAD_MIRROR_REGION, error_code="INVALID_MIRROR", region=region)
+        if not isinstance(url, str) or not MIRROR_URL.match(url):
             raise InvalidInput(BAD_MIRROR, error_code="INVALID_MIRROR", url=url, region=region)
-        checked[str(region).strip().lower()] = url.rstrip("/")
+        checked[key] = url.rstrip("/")
     return checked
 
 

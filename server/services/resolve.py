@@ -177,7 +177,7 @@ async def _load_snapshot(session: AsyncSession, project: ProjectInfo) -> Project
         select(UpdateRule).where(UpdateRule.project_id == project.id, UpdateRule.enabled.is_(True))
         .order_by(UpdateRule.priority.desc(), UpdateRule.id)
     ):
-        info = RuleInfo.from_orm(row)
+        info = RuleInfo.from_orm(row, by_id)
         rules.append(_Rule(
             info=info,
             version_range=VersionRange.parse(info.target_version_range) if info.target_version_range else None,
@@ -319,10 +319,11 @@ async def resolve_update(catalog: ReleaseCatalog, query: UpdateQuery) -> UpdateA
         return none
     os_name, _sep, arch = (platform or "").partition("-")
     pin: Version | None = None
+    labels = dict(query.labels)
     for rule in snap.rules:
         if rule_matches(
-            rule.info, region=query.region, version=current, os=os_name or None, arch=arch or None,
-            labels=dict(query.labels), version_range=rule.version_range,
+            rule.info, channel_id=channel.id, region=query.region, version=current, os=os_name or None, arch=arch or None,
+            labels=labels, version_range=rule.version_range,
         ):
             if rule.info.action == "block":
                 return none

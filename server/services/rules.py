@@ -3,12 +3,14 @@
 The first enabled rule (highest priority first, then lowest id) whose targets all match
 the client decides: ``allow`` lets the normal resolution go on, ``block`` offers nothing,
 ``pin`` holds the client at ``pin_version`` (offers nothing newer). Unset targets match
-any client; labels must all be present with equal values.
+any client; labels must all be present with equal values. A rule limited to a channel
+is evaluated only for clients asking in that channel.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,8 +22,9 @@ from common.errors import InvalidInput, NotFound
 from common.i18n import N_
 from common.platforms import canonical_arch, canonical_os
 from common.versions import Version, VersionRange
-from server.db.models import UpdateRule
+from server.db.models import Channel, UpdateRule
 from server.services.changes import mark_changed
+from server.services.channels import channel_row
 from server.services.projects import project_row
 from server.services.releases import UNSET
 
@@ -62,24 +65,48 @@ class RuleInfo:
     #: ``allow``, ``block`` or ``pin``.
     action: str
     pin_version: str | None
+    #: The one channel the rule applies in (id and name); None = every channel.
+    channel_id: int | None
+    channel: str | None
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def from_orm(cls, row: UpdateRule) -> RuleInfo:
+    def from_orm(cls, row: UpdateRule, channel_names: Mapping[int, str]) -> RuleInfo:
+        """``channel_names``: the project's channels by id (for the rule's channel name)."""
         return cls(
             id=row.id, project_id=row.project_id, name=row.name, target_region=row.target_region,
             target_version_range=row.target_version_range, os=row.os, arch=row.arch, labels=dict(row.labels or {}),
             enabled=row.enabled, priority=row.priority, rollout_config=row.rollout_config, action=row.action,
-            pin_version=row.pin_version, created_at=row.created_at, updated_at=row.updated_at,
+            pin_version=row.pin_version, channel_id=row.channel_id,
+            channel=channel_names[row.channel_id] if row.channel_id is not None else None,
+            created_at=row.created_at, updated_at=row.updated_at,
         )
 
 
+async def _channel_names(session: AsyncSession, project_id: int) -> dict[int, str]:
+    rows = await session.execute(select(Channel.id, Channel.name).where(Channel.project_id == project_id))
+    return {channel_id: name for channel_id, name in rows}
+
+
+async def _channel_id(session: AsyncSession, project_id: int, channel: str | None) -> int | None:
+    """The id of ``channel`` in the project (NotFound when unknown); None for empty = every channel."""
+    if not channel or not channel.strip():
+        return None
+    return (await channel_row(session, project_id, channel)).id
+
+
+async def _info(session: AsyncSession, row: UpdateRule) -> RuleInfo:
+    return RuleInfo.from_orm(row, await _channel_names(session, row.project_id))
+
+
 def rule_matches(
-    rule: RuleInfo, *, region: str | None, version: Version, os: str | None, arch: str | None,
+    rule: RuleInfo, *, channel_id: int, region: str | None, version: Version, os: str | None, arch: str | None,
     labels: dict[str, str], version_range: VersionRange | None = None,
 ) -> bool:
-    """Whether every target of ``rule`` matches the client (``os``/``arch`` canonical)."""
+    """Whether every target of ``rule`` matches the client (``os``/``arch`` canonical) in ``channel_id``."""
+    if rule.channel_id is not None and rule.channel_id != channel_id:
+        return False
     if rule.target_region and (region or "").strip().lower() != rule.target_region:
         return False
     if rule.os and rule.os != os:
@@ -149,18 +176,21 @@ async def create_rule(
     rollout_config: dict[str, Any] | str | None = None,
     action: str = "allow",
     pin_version: str | None = None,
+    channel: str | None = None,
 ) -> RuleInfo:
+    """A new rule; ``channel`` limits it to that channel of the project (None = every channel)."""
     fields = _clean(dict(
         name=name, target_region=target_region, target_version_range=target_version_range, os=os, arch=arch,
         labels=labels, action=action, pin_version=pin_version, rollout_config=rollout_config,
     ))
     _check_pin(fields["action"], fields["pin_version"])
     proj = await project_row(session, project)
-    row = UpdateRule(project_id=proj.id, enabled=enabled, priority=priority, **fields)
+    channel_id = await _channel_id(session, proj.id, channel)
+    row = UpdateRule(project_id=proj.id, enabled=enabled, priority=priority, channel_id=channel_id, **fields)
     session.add(row)
     await session.flush()
     mark_changed(session, proj.id)
-    return RuleInfo.from_orm(row)
+    return await _info(session, row)
 
 
 async def _row(session: AsyncSession, rule_id: int) -> UpdateRule:
@@ -177,21 +207,24 @@ async def list_rules(session: AsyncSession, project: str, *, enabled_only: bool 
     if enabled_only:
         query = query.where(UpdateRule.enabled.is_(True))
     rows = await session.scalars(query.order_by(UpdateRule.priority.desc(), UpdateRule.id))
-    return [RuleInfo.from_orm(r) for r in rows]
+    names = await _channel_names(session, proj.id)
+    return [RuleInfo.from_orm(r, names) for r in rows]
 
 
 async def update_rule(session: AsyncSession, rule_id: int, **changes: Any) -> RuleInfo:
-    """Change the given fields (UNSET or missing leaves a field as it is)."""
+    """Change the given fields (UNSET or missing leaves a field as it is; ``channel=""``: every channel)."""
     row = await _row(session, rule_id)
     present = {k: v for k, v in changes.items() if v is not UNSET}
     simple = {k: present.pop(k) for k in ("enabled", "priority") if k in present}
+    if "channel" in present:
+        simple["channel_id"] = await _channel_id(session, row.project_id, present.pop("channel"))
     fields = _clean(present)
     _check_pin(fields.get("action", row.action), fields.get("pin_version", row.pin_version))
     for key, value in {**fields, **simple}.items():
         setattr(row, key, value)
     await session.flush()
     mark_changed(session, row.project_id)
-    return RuleInfo.from_orm(row)
+    return await _info(session, row)
 
 
 async def delete_rule(session: AsyncSession, rule_id: int) -> None:

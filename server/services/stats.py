@@ -1,9 +1,16 @@
-"""Statistics over update events, read from the hourly rollups (see `events`).
+"""Statistics over update events, read from rollups and client activity (see `events`).
 
 Periods are ``<n>h``, ``<n>d`` or ``<n>w`` (``24h``, ``7d``, ``30d``...) up to a year;
 a window starts on the hour (``hour_of(now - period)``) and includes events written so
-far. Every figure is a sum over `event_rollups`, so each answer costs one indexed
-aggregate however many events there are.
+far. Event counts are sums over the rollups: hourly rows up to the window's first
+midnight, daily rows from there (hourly only for hourly series), so an answer reads at
+most ~24 hours plus one row set per day however many events there are.
+
+Client counts are exact, never estimates: the seed's dashboard shows total users and
+adoption as numbers. `client_activity` holds each client's newest event per action and
+of any action (``*``), so "clients active since T" is an index range count of rows with
+``last_at >= T`` (no DISTINCT) and each client counts once, at the version and region
+it reported last.
 """
 
 from __future__ import annotations
@@ -12,14 +19,17 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from collections import Counter
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import InvalidInput
 from common.i18n import N_
 from common.versions import Version
-from server.db.models import EventAction, EventRollup, Release, ReleaseStatus
-from server.services.events import ALL, hour_of
+from server.db.models import ClientActivity, EventAction, EventDailyRollup, EventRollup, Release, ReleaseStatus
+from server.services.events import ALL, day_of, hour_of
 
 __all__ = [
     "AdoptionRow",
@@ -83,13 +93,22 @@ class StatsSummary:
     #: success / (success + failed), 0 when neither happened.
     success_rate: float
     series: list[SeriesPoint]
+    #: action -> distinct clients with that action in the period.
+    clients_by_action: dict[str, int]
+    #: Distinct clients with any (or the asked) action in the period.
+    clients: int
+    #: Distinct clients the project has ever seen (the dashboard's "total users").
+    total_clients: int
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DistributionRow:
     key: str
+    #: Check events in the period.
     count: int
-    #: Share of the total, 0-100 with two decimals.
+    #: Distinct clients whose last check in the period reported this key.
+    clients: int
+    #: Share of those clients, 0-100 with two decimals.
     percentage: float
 
 
@@ -106,9 +125,13 @@ class AdoptionRow:
     installs: int
     successes: int
     failures: int
-    #: Share of checks coming from this version (0-100).
+    #: Distinct clients whose last check in the period came from this version.
+    clients: int
+    #: clients / active_clients * 100.
     adoption_rate: float
-    #: Checks from every version in the period (the base of ``adoption_rate``).
+    #: Distinct clients that checked in the period (the base of ``adoption_rate``).
+    active_clients: int
+    #: Checks from every version in the period.
     total_checks: int
     #: successes / (successes + failures) * 100.
     success_rate: float
@@ -118,53 +141,90 @@ def _pct(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 2) if whole else 0.0
 
 
+async def _sums(
+    session: AsyncSession, project_id: int, since: datetime, keys: tuple[str, ...], *, hourly: bool = False,
+    **match: str,
+) -> Counter[tuple[Any, ...]]:
+    """Rollup counts since ``since`` grouped by ``keys``: hourly rows before the first midnight, daily after."""
+    first_day = day_of(since)
+    if first_day < since:
+        first_day += timedelta(days=1)
+    parts = [(EventRollup, since, None)] if hourly else [(EventRollup, since, first_day), (EventDailyRollup, first_day, None)]
+    out: Counter[tuple[Any, ...]] = Counter()
+    for model, start, end in parts:
+        where = [model.project_id == project_id, model.bucket_start >= start]
+        if end is not None:
+            where.append(model.bucket_start < end)
+        where += [getattr(model, k) == v for k, v in match.items()]
+        columns = [getattr(model, k) for k in keys]
+        for *key, n in await session.execute(select(*columns, func.sum(model.count)).where(*where).group_by(*columns)):
+            out[tuple(key)] += int(n)
+    return out
+
+
+def _active(project_id: int, since: datetime | None = None, action: str | None = None) -> list[Any]:
+    where = [ClientActivity.project_id == project_id]
+    if since is not None:
+        where.append(ClientActivity.last_at >= since)
+    if action is not None:
+        where.append(ClientActivity.action == action)
+    return where
+
+
+async def _clients_by(session: AsyncSession, project_id: int, since: datetime, column: Any) -> dict[str, int]:
+    """Distinct clients whose last check since ``since`` reported each value of ``column``."""
+    rows = await session.execute(
+        select(column, func.count()).where(*_active(project_id, since, "check")).group_by(column))
+    return {key: int(n) for key, n in rows}
+
+
 async def event_stats(session: AsyncSession, *, project_id: int, period: str = "7d", action: str | None = "all") -> StatsSummary:
-    """Totals per action and a time series over ``period``."""
+    """Totals per action, a time series and distinct clients over ``period``."""
     since = window_start(period)
     only = check_action(action)
     daily = parse_period(period) > timedelta(hours=48)
-    where = [EventRollup.project_id == project_id, EventRollup.bucket_start >= since, EventRollup.region == ALL]
-    if only:
-        where.append(EventRollup.action == only)
-    rows = (await session.execute(
-        select(EventRollup.bucket_start, EventRollup.action, func.sum(EventRollup.count))
-        .where(*where).group_by(EventRollup.bucket_start, EventRollup.action)
-    )).all()
+    match = {"region": ALL, **({"action": only} if only else {})}
+    sums = await _sums(session, project_id, since, ("bucket_start", "action"), hourly=not daily, **match)
     by_action = {a: 0 for a in ((only,) if only else ACTIONS)}
     series: dict[datetime, dict[str, int]] = {}
-    for bucket, act, count in rows:
-        count = int(count)
+    for (bucket, act), count in sums.items():
         by_action[act] = by_action.get(act, 0) + count
-        key = bucket.replace(hour=0) if daily else bucket
+        key = day_of(bucket) if daily else bucket
         point = series.setdefault(key, {})
         point[act] = point.get(act, 0) + count
+    clients_by_action = {a: 0 for a in by_action}
+    for act, n in await session.execute(
+        select(ClientActivity.action, func.count()).where(
+            ClientActivity.project_id == project_id, ClientActivity.action.in_(list(by_action)),
+            ClientActivity.last_at >= since,
+        ).group_by(ClientActivity.action)
+    ):
+        clients_by_action[act] = int(n)
+    clients = await session.scalar(
+        select(func.count()).select_from(ClientActivity).where(*_active(project_id, since, only or ALL)))
+    total_clients = await session.scalar(
+        select(func.count()).select_from(ClientActivity).where(*_active(project_id, None, ALL)))
     ok, bad = by_action.get("success", 0), by_action.get("failed", 0)
     return StatsSummary(
         period=period, action=only or "all", since=since, total=sum(by_action.values()), by_action=by_action,
         success_rate=_pct(ok, ok + bad),
         series=[SeriesPoint(start=k, counts=v) for k, v in sorted(series.items())],
+        clients_by_action=clients_by_action, clients=int(clients or 0), total_clients=int(total_clients or 0),
     )
 
 
-async def _grouped(session: AsyncSession, project_id: int, since: datetime, column, **match: str) -> dict[str, int]:
-    where = [EventRollup.project_id == project_id, EventRollup.bucket_start >= since]
-    where += [getattr(EventRollup, k) == v for k, v in match.items()]
-    rows = (await session.execute(
-        select(column, func.sum(EventRollup.count)).where(*where).group_by(column)
-    )).all()
-    return {key: int(n) for key, n in rows}
+def _rows(counts: dict[str, int], clients: dict[str, int], order) -> list[DistributionRow]:  # type: ignore[no-untyped-def]
+    total = sum(clients.values())
+    return [DistributionRow(key=k, count=counts.get(k, 0), clients=clients.get(k, 0),
+                            percentage=_pct(clients.get(k, 0), total))
+            for k in sorted(set(counts) | set(clients), key=lambda k: order(k, counts.get(k, 0), clients.get(k, 0)))]
 
 
-def _rows(counts: dict[str, int], order) -> list[DistributionRow]:
-    total = sum(counts.values())
-    return [DistributionRow(key=k, count=n, percentage=_pct(n, total)) for k, n in sorted(counts.items(), key=order)]
-
-
-def _version_order(item: tuple[str, int]) -> tuple[int, object]:
+def _version_order(key: str, _count: int, _clients: int) -> tuple[int, object]:
     try:
-        return (0, _Desc(Version.parse(item[0])))
+        return (0, _Desc(Version.parse(key)))
     except InvalidInput:
-        return (1, item[0])
+        return (1, key)
 
 
 class _Desc:
@@ -178,29 +238,30 @@ class _Desc:
 
 
 async def version_distribution(session: AsyncSession, *, project_id: int, period: str = "30d") -> list[DistributionRow]:
-    """Checks per client version (newest version first): the fleet's version mix."""
+    """Clients per version (newest first): each client once, at the version of its last check."""
     since = window_start(period)
-    counts = await _grouped(session, project_id, since, EventRollup.version, action="check", region=ALL)
-    return _rows(counts, _version_order)
+    counts = {k[0]: n for k, n in (await _sums(session, project_id, since, ("version",), action="check",
+                                                region=ALL)).items()}
+    return _rows(counts, await _clients_by(session, project_id, since, ClientActivity.version), _version_order)
 
 
 async def region_distribution(session: AsyncSession, *, project_id: int, period: str = "30d") -> list[DistributionRow]:
-    """Checks per region (largest first); ``""`` is clients that sent no region."""
+    """Clients per region (most clients first); ``""`` is clients that sent no region."""
     since = window_start(period)
-    counts = await _grouped(session, project_id, since, EventRollup.region, action="check", version=ALL)
-    return _rows(counts, lambda item: (-item[1], item[0]))
+    counts = {k[0]: n for k, n in (await _sums(session, project_id, since, ("region",), action="check",
+                                                version=ALL)).items()}
+    return _rows(counts, await _clients_by(session, project_id, since, ClientActivity.region),
+                 lambda key, count, clients: (-clients, -count, key))
 
 
 async def adoption(session: AsyncSession, *, project_id: int, period: str = "30d") -> list[AdoptionRow]:
-    """Per published release: how many clients run it, downloads and install outcomes."""
+    """Per published release: clients running it (of those active in the period), downloads, outcomes."""
     since = window_start(period)
-    rows = (await session.execute(
-        select(EventRollup.action, EventRollup.version, func.sum(EventRollup.count))
-        .where(EventRollup.project_id == project_id, EventRollup.bucket_start >= since, EventRollup.region == ALL)
-        .group_by(EventRollup.action, EventRollup.version)
-    )).all()
-    counts: dict[tuple[str, str], int] = {(a, v): int(n) for a, v, n in rows}
+    counts = {(a, v): n for (a, v), n in (await _sums(session, project_id, since, ("action", "version"),
+                                                      region=ALL)).items()}
     total_checks = sum(n for (a, _v), n in counts.items() if a == "check")
+    running = await _clients_by(session, project_id, since, ClientActivity.version)
+    active = sum(running.values())
     releases = await session.scalars(
         select(Release).where(Release.project_id == project_id, Release.status == ReleaseStatus.PUBLISHED)
         .order_by(Release.major.desc(), Release.minor.desc(), Release.patch.desc(), Release.id.desc())
@@ -209,10 +270,11 @@ async def adoption(session: AsyncSession, *, project_id: int, period: str = "30d
     for r in releases:
         get = lambda action: counts.get((action, r.version), 0)  # noqa: E731
         ok, bad = get("success"), get("failed")
+        on_it = running.get(r.version, 0)
         out.append(AdoptionRow(
             release_id=r.id, version=r.version, display_version=r.display_version, channel_id=r.channel_id,
             publish_time=r.publish_time, checks=get("check"), downloads=get("download"), installs=get("install"),
-            successes=ok, failures=bad, adoption_rate=_pct(get("check"), total_checks), total_checks=total_checks,
-            success_rate=_pct(ok, ok + bad),
+            successes=ok, failures=bad, clients=on_it, adoption_rate=_pct(on_it, active), active_clients=active,
+            total_checks=total_checks, success_rate=_pct(ok, ok + bad),
         ))
     return out

@@ -93,3 +93,45 @@ async def test_ensure_default_channels_fills_gaps(
         assert await ensure_default_channels(s, project.id) == []
         names = set(await s.scalars(select(Channel.name).where(Channel.project_id == project.id)))
     assert names == {"stable", "beta", "alpha"}
+
+
+async def test_0004_fills_daily_rollups_and_client_activity_from_what_exists(fresh_db_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, insert
+
+    from server.db.models import ClientActivity, EventDailyRollup, EventRollup, UpdateEvent
+
+    migrate(fresh_db_url, "0003_rule_channel")
+    engine = make_async_engine(fresh_db_url)
+    now = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+    events = [("a", "check", "v1.0.0", "CN", now - timedelta(days=2)), ("a", "check", "1.1.0", "eu", now),
+              ("b", "check", "1.0.0", None, now - timedelta(hours=20)), ("b", "download", "1.0.0", "cn", now),
+              (None, "check", "1.0.0", "cn", now)]
+    try:
+        async with engine.begin() as conn:
+            project_id = (await conn.execute(insert(Project.__table__).values(
+                slug="p", name="p", default_channel="stable", download_mirrors={}).returning(Project.id))).scalar_one()
+            await conn.execute(insert(UpdateEvent.__table__), [dict(
+                project_id=project_id, client_id=client, action=action, version="1.1.0", client_version=version,
+                region=region, created_at=at) for client, action, version, region, at in events])
+            await conn.execute(insert(EventRollup.__table__), [
+                dict(project_id=project_id, bucket_start=now.replace(minute=0) - timedelta(hours=h), action="check",
+                     version="1.0.0", region="*", count=n) for h, n in ((0, 2), (14, 3), (16, 5), (48, 7))])
+        migrate(fresh_db_url)
+        async with engine.connect() as conn:
+            daily = dict((await conn.execute(select(EventDailyRollup.bucket_start, func.sum(EventDailyRollup.count))
+                                             .group_by(EventDailyRollup.bucket_start))).all())
+            activity = {(r.client_id, r.action): (r.version, r.region, r.last_at) for r in (await conn.execute(
+                select(ClientActivity.client_id, ClientActivity.action, ClientActivity.version,
+                       ClientActivity.region, ClientActivity.last_at))).all()}
+    finally:
+        await engine.dispose()
+    day = now.replace(hour=0, minute=0)
+    assert {k.astimezone(UTC) if k.tzinfo else k.replace(tzinfo=UTC): v for k, v in daily.items()} == {
+        day: 5, day - timedelta(days=1): 5, day - timedelta(days=2): 7}
+    assert {k: v[:2] for k, v in activity.items()} == {
+        ("a", "check"): ("1.1.0", "eu"), ("b", "check"): ("1.0.0", ""), ("b", "download"): ("1.1.0", "cn"),
+        ("a", "*"): ("1.1.0", "eu"), ("b", "*"): ("1.1.0", "cn")}  # 0005: each client's newest of any action
+    last = activity[("a", "check")][2]
+    assert (last.astimezone(UTC) if last.tzinfo else last.replace(tzinfo=UTC)) == now

@@ -177,3 +177,84 @@ async def test_admin_grpc_needs_token_and_role(server, channel):
         await stub.CreateRelease(pb.CreateReleaseRequest(version="1.2"), metadata=(
             ("authorization", f"Bearer {await make_token(server, Role.OPERATOR)}"), ("accept-language", "zh-CN")))
     assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "版本" in bad.value.details()
+
+
+async def check(server, **body) -> dict:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as http:
+        reply = await http.post("/api/v1/check-update", json={"client_id": "c", **body})
+    assert reply.status_code == 200, reply.text
+    return reply.json()["data"]
+
+
+async def test_download_mirrors_per_region_set_over_grpc(server, admin, channel):
+    stub, auth = admin
+    await stub.CreateProject(pb.CreateProjectRequest(slug="rp"), metadata=auth)
+    await stub.CreateRelease(pb.CreateReleaseRequest(
+        project="rp", version="v1.2.3", publish=True,
+        artifacts=[pb.ArtifactSpec(url="https://releases.runpanel.dev/v1.2.3/paneld-linux-amd64", size=7,
+                                   checksum=SHA, platform="linux-amd64")]), metadata=auth)
+    mirrors = {"default": "https://releases.runpanel.dev", "cn": "https://releases.runpanel.cn/"}
+    project = (await stub.SetDownloadMirrors(pb.SetDownloadMirrorsRequest(project="rp", mirrors=mirrors),
+                                             metadata=auth)).project
+    assert dict(project.download_mirrors) == {"default": "https://releases.runpanel.dev",
+                                              "cn": "https://releases.runpanel.cn"}
+    asked = {"project": "rp", "current_version": "v1.0.0", "os": "linux", "arch": "amd64"}
+    cn, elsewhere = await check(server, **asked, region="CN"), await check(server, **asked, region="eu")
+    assert cn["download_url"] == "https://releases.runpanel.cn/v1.2.3/paneld-linux-amd64"
+    assert elsewhere["download_url"] == "https://releases.runpanel.dev/v1.2.3/paneld-linux-amd64"
+    assert cn["file_checksum"] == elsewhere["file_checksum"] == SHA
+
+    viewer = (("authorization", f"Bearer {await make_token(server, Role.VIEWER)}"),)
+    for bad, metadata, code in (({"cn": "ftp://mirror.cn"}, auth, grpc.StatusCode.INVALID_ARGUMENT),
+                                ({"c n": "https://mirror.cn"}, auth, grpc.StatusCode.INVALID_ARGUMENT),
+                                ({"cn": "https://other.cn"}, viewer, grpc.StatusCode.PERMISSION_DENIED)):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.SetDownloadMirrors(pb.SetDownloadMirrorsRequest(project="rp", mirrors=bad), metadata=metadata)
+        assert refused.value.code() == code
+    kept = (await stub.GetProject(pb.GetProjectRequest(project="rp"), metadata=auth)).project
+    assert dict(kept.download_mirrors) == dict(project.download_mirrors)
+    assert (await check(server, **asked, region="cn"))["download_url"] == cn["download_url"]
+
+    cleared = await stub.SetDownloadMirrors(pb.SetDownloadMirrorsRequest(project="rp"), metadata=auth)
+    assert dict(cleared.project.download_mirrors) == {}
+    assert (await check(server, **asked, region="cn"))["download_url"] == elsewhere["download_url"]
+
+
+async def test_a_rule_limited_to_a_channel_applies_only_there(server, admin):
+    stub, auth = admin
+    await stub.CreateProject(pb.CreateProjectRequest(slug="ch"), metadata=auth)
+    for name, version in (("stable", "2.0.0"), ("beta", "2.1.0")):
+        await stub.CreateRelease(pb.CreateReleaseRequest(
+            project="ch", version=version, channel=name, publish=True,
+            artifacts=[pb.ArtifactSpec(url=f"https://dl.example.com/{version}", size=1, checksum=SHA)]),
+            metadata=auth)
+    rule = (await stub.CreateUpdateRule(pb.CreateUpdateRuleRequest(rule=cpb.UpdateRule(
+        project="ch", name="hold beta", channel="Beta", action=cpb.RULE_ACTION_BLOCK, enabled=True)),
+        metadata=auth)).rule
+    assert rule.channel == "beta"
+    listed = (await stub.ListUpdateRules(pb.ListUpdateRulesRequest(project="ch"), metadata=auth)).rules
+    assert [(r.name, r.channel) for r in listed] == [("hold beta", "beta")]
+    asked = {"project": "ch", "current_version": "1.0.0"}
+    assert (await check(server, **asked, channel="stable"))["has_update"] is True
+    assert (await check(server, **asked, channel="beta"))["has_update"] is False
+
+    moved = (await stub.UpdateUpdateRule(pb.UpdateUpdateRuleRequest(rule_id=rule.id, channel="stable"),
+                                         metadata=auth)).rule
+    assert moved.channel == "stable"
+    assert (await check(server, **asked, channel="stable"))["has_update"] is False
+    assert (await check(server, **asked, channel="beta"))["has_update"] is True
+
+    everywhere = (await stub.UpdateUpdateRule(pb.UpdateUpdateRuleRequest(rule_id=rule.id, channel=""),
+                                              metadata=auth)).rule
+    assert everywhere.channel == ""
+    assert [(await check(server, **asked, channel=c))["has_update"] for c in ("stable", "beta")] == [False, False]
+
+    with pytest.raises(grpc.aio.AioRpcError) as unknown:
+        await stub.UpdateUpdateRule(pb.UpdateUpdateRuleRequest(rule_id=rule.id, channel="nightly"), metadata=auth)
+    assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.aio.AioRpcError) as unknown_new:
+        await stub.CreateUpdateRule(pb.CreateUpdateRuleRequest(rule=cpb.UpdateRule(
+            project="ch", name="x", channel="nightly", action=cpb.RULE_ACTION_ALLOW, enabled=True)), metadata=auth)
+    assert unknown_new.value.code() == grpc.StatusCode.NOT_FOUND
+    after = (await stub.ListUpdateRules(pb.ListUpdateRulesRequest(project="ch"), metadata=auth)).rules
+    assert [(r.name, r.channel) for r in after] == [("hold beta", "")]

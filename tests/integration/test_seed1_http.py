@@ -131,6 +131,35 @@ async def test_check_events_and_stats_endpoints(http, running_server):
     assert [(r["region"], r["count"]) for r in regions["regions"]] == [("cn", 4), ("global", 2)]
 
 
+async def test_fast_lane_and_route_answer_byte_for_byte_alike(http, running_server, sf):
+    """A body too large for the fast lane goes through the FastAPI route: same bytes, same event."""
+    await http.post("/admin/api/v1/versions", json=seed_version(
+        publish=True, title="RunPanel v1.2.3 稳定版发布", release_notes="修复 — “引号” 与 emoji 🚀"))
+    body = json.dumps({**SEED["check_update"]["body"], "client_id": "lane"})
+    headers = {"content-type": "application/json", "user-agent": "RunPanel/1.2.0"}
+    lane = await http.post("/api/v1/check-update", content=body, headers=headers)
+    route = await http.post("/api/v1/check-update", content=body + " " * 70_000, headers=headers)
+    assert lane.status_code == route.status_code == 200
+    assert lane.content == route.content and "稳定版".encode() in lane.content
+    assert lane.headers["content-type"] == route.headers["content-type"] == "application/json"
+    assert lane.headers["content-length"] == route.headers["content-length"]
+    await running_server.runtime.components["events"].flush()
+    async with sf() as s:
+        rows = (await s.execute(select(UpdateEvent.client_id, UpdateEvent.user_agent, UpdateEvent.action)
+                                .where(UpdateEvent.client_id == "lane"))).all()
+    assert [tuple(r) for r in rows] == [("lane", "RunPanel/1.2.0", "check")] * 2
+
+
+async def test_fast_lane_hands_bad_input_to_the_route(http):
+    """Errors keep the route's envelope, whichever way the request came in."""
+    as_text = await http.post("/api/v1/check-update", content=json.dumps(SEED["check_update"]["body"]),
+                              headers={"content-type": "text/plain"})
+    wrong_type = await http.post("/api/v1/check-update", json={"current_version": 120})
+    assert as_text.status_code == wrong_type.status_code == 400
+    assert as_text.json()["error_code"] == wrong_type.json()["error_code"] == "INVALID_INPUT"
+    assert as_text.json()["code"] == 400
+
+
 async def test_versions_list_update_delete_and_channels(http, sf):
     ids = []
     for v in ("v1.0.0", "v1.1.0", "v2.0.0-beta.1"):
@@ -221,3 +250,18 @@ async def test_admin_api_needs_a_token_with_the_right_role(http, running_server,
     assert wrong.status_code == 401 and as_viewer.status_code == 403 and as_viewer.json()["code"] == 403
     assert viewer_reads.status_code == 200 and client_api.status_code == 200
     assert await release_count(sf) == 0
+
+
+async def test_openapi_documents_400_envelopes_and_stats_models(http):
+    schema = (await http.get("/openapi.json")).json()
+    answers = {(path, method): op["responses"] for path, ops in schema["paths"].items() for method, op in ops.items()}
+    assert [key for key, responses in answers.items() if "422" in responses] == []
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    error_of = lambda path, method: answers[(path, method)]["400"]["content"]["application/json"]["schema"]["$ref"]  # noqa: E731
+    assert error_of("/api/v1/check-update", "post").endswith("/LegacyErrorBody")
+    assert error_of("/api/v1/clients/register", "post").endswith("/ErrorBody")
+    for path, model in (("/admin/api/v1/stats", "StatsEnvelope"), ("/admin/api/v1/stats/distribution",
+                        "DistributionEnvelope"), ("/admin/api/v1/stats/regions", "RegionsEnvelope")):
+        ok = answers[(path, "get")]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert ok.endswith("/" + model) and model in schema["components"]["schemas"]
+        assert error_of(path, "get").endswith("/LegacyErrorBody")

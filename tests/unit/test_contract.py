@@ -32,7 +32,7 @@ EXPECTED_METHODS: dict[str, dict[str, tuple[bool, bool]]] = {
         **{
             name: UNARY
             for name in (
-                "CreateProject ListProjects GetProject UpdateProject "
+                "CreateProject ListProjects GetProject UpdateProject SetDownloadMirrors "
                 "ListChannels UpdateChannel "
                 "CreateRelease ListReleases GetRelease UpdateRelease PublishRelease "
                 "PauseRelease RevokeRelease DeleteRelease "

@@ -83,3 +83,16 @@ def test_platform_aliases(args: tuple[str, ...], expected: str) -> None:
 def test_unknown_platforms_are_refused(bad: tuple[str, ...]) -> None:
     with pytest.raises(InvalidInput):
         canonical_platform(*bad)
+
+
+def test_precedence_agrees_with_the_semver_library_on_every_pair() -> None:
+    spellings = ["1.0.0", "v1.0.0", "1.0.0+build.7", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                 "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0-1", "1.0.0-0a", "1.0.0-a.1",
+                 "1.0.0-a.1.2", "1.10.0", "2.0.0", "10.0.0"]
+    parsed = [Version.parse(s) for s in spellings]
+    for a in parsed:
+        for b in parsed:
+            expected = a.semver.compare(b.semver)
+            assert (a < b, a == b, a > b, a <= b, a >= b) == (
+                expected < 0, expected == 0, expected > 0, expected <= 0, expected >= 0), (a.display, b.display)
+            assert (hash(a) == hash(b)) or expected != 0

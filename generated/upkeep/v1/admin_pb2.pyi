@@ -123,6 +123,27 @@ class UpdateProjectResponse(_message.Message):
     project: _common_pb2.Project
     def __init__(self, project: _Optional[_Union[_common_pb2.Project, _Mapping]] = ...) -> None: ...
 
+class SetDownloadMirrorsRequest(_message.Message):
+    __slots__ = ("project", "mirrors")
+    class MirrorsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    MIRRORS_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    mirrors: _containers.ScalarMap[str, str]
+    def __init__(self, project: _Optional[str] = ..., mirrors: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class SetDownloadMirrorsResponse(_message.Message):
+    __slots__ = ("project",)
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    project: _common_pb2.Project
+    def __init__(self, project: _Optional[_Union[_common_pb2.Project, _Mapping]] = ...) -> None: ...
+
 class ListChannelsRequest(_message.Message):
     __slots__ = ("project",)
     PROJECT_FIELD_NUMBER: _ClassVar[int]

@@ -55,6 +55,11 @@ class AdminServiceStub:
                 request_serializer=upkeep_dot_v1_dot_admin__pb2.UpdateProjectRequest.SerializeToString,
                 response_deserializer=upkeep_dot_v1_dot_admin__pb2.UpdateProjectResponse.FromString,
                 _registered_method=True)
+        self.SetDownloadMirrors = channel.unary_unary(
+                '/upkeep.v1.AdminService/SetDownloadMirrors',
+                request_serializer=upkeep_dot_v1_dot_admin__pb2.SetDownloadMirrorsRequest.SerializeToString,
+                response_deserializer=upkeep_dot_v1_dot_admin__pb2.SetDownloadMirrorsResponse.FromString,
+                _registered_method=True)
         self.ListChannels = channel.unary_unary(
                 '/upkeep.v1.AdminService/ListChannels',
                 request_serializer=upkeep_dot_v1_dot_admin__pb2.ListChannelsRequest.SerializeToString,
@@ -312,6 +317,13 @@ class AdminServiceServicer:
 
     def UpdateProject(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetDownloadMirrors(self, request, context):
+        """Download mirrors per region (seed 1's cn/global domains).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -631,6 +643,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.UpdateProject,
                     request_deserializer=upkeep_dot_v1_dot_admin__pb2.UpdateProjectRequest.FromString,
                     response_serializer=upkeep_dot_v1_dot_admin__pb2.UpdateProjectResponse.SerializeToString,
+            ),
+            'SetDownloadMirrors': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetDownloadMirrors,
+                    request_deserializer=upkeep_dot_v1_dot_admin__pb2.SetDownloadMirrorsRequest.FromString,
+                    response_serializer=upkeep_dot_v1_dot_admin__pb2.SetDownloadMirrorsResponse.SerializeToString,
             ),
             'ListChannels': grpc.unary_unary_rpc_method_handler(
                     servicer.ListChannels,
@@ -972,6 +989,33 @@ class AdminService:
             '/upkeep.v1.AdminService/UpdateProject',
             upkeep_dot_v1_dot_admin__pb2.UpdateProjectRequest.SerializeToString,
             upkeep_dot_v1_dot_admin__pb2.UpdateProjectResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetDownloadMirrors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/upkeep.v1.AdminService/SetDownloadMirrors',
+            upkeep_dot_v1_dot_admin__pb2.SetDownloadMirrorsRequest.SerializeToString,
+            upkeep_dot_v1_dot_admin__pb2.SetDownloadMirrorsResponse.FromString,
             options,
             channel_credentials,
             insecure,

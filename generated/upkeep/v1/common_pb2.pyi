@@ -219,7 +219,14 @@ class Labels(_message.Message):
     def __init__(self, values: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Project(_message.Message):
-    __slots__ = ("id", "slug", "name", "description", "default_channel", "created_at", "updated_at", "agent_health_check_timeout", "agent_backup_retention")
+    __slots__ = ("id", "slug", "name", "description", "default_channel", "created_at", "updated_at", "download_mirrors", "agent_health_check_timeout", "agent_backup_retention")
+    class DownloadMirrorsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     ID_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -227,6 +234,7 @@ class Project(_message.Message):
     DEFAULT_CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    DOWNLOAD_MIRRORS_FIELD_NUMBER: _ClassVar[int]
     AGENT_HEALTH_CHECK_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     AGENT_BACKUP_RETENTION_FIELD_NUMBER: _ClassVar[int]
     id: int
@@ -236,9 +244,10 @@ class Project(_message.Message):
     default_channel: str
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
+    download_mirrors: _containers.ScalarMap[str, str]
     agent_health_check_timeout: _duration_pb2.Duration
     agent_backup_retention: int
-    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., default_channel: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agent_health_check_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., agent_backup_retention: _Optional[int] = ...) -> None: ...
+    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., default_channel: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., download_mirrors: _Optional[_Mapping[str, str]] = ..., agent_health_check_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., agent_backup_retention: _Optional[int] = ...) -> None: ...
 
 class Channel(_message.Message):
     __slots__ = ("id", "project", "name", "display_name", "description", "is_active", "auto_publish", "rollout_percentage", "created_at")

@@ -74,7 +74,7 @@ def project(info: ProjectInfo) -> cpb.Project:
     message = cpb.Project(
         id=info.id, slug=info.slug, name=info.name, description=info.description or "",
         default_channel=info.default_channel, created_at=timestamp(info.created_at),
-        agent_backup_retention=info.agent_backup_retention or 0,
+        download_mirrors=info.download_mirrors, agent_backup_retention=info.agent_backup_retention or 0,
     )
     if info.agent_health_timeout_s:
         message.agent_health_check_timeout.FromSeconds(info.agent_health_timeout_s)
@@ -120,7 +120,7 @@ def rule(info: RuleInfo, project_slug: str) -> cpb.UpdateRule:
         target_version_range=info.target_version_range or "", os=info.os or "", arch=info.arch or "",
         labels=info.labels, enabled=info.enabled, priority=info.priority,
         rollout_config=json.dumps(info.rollout_config) if info.rollout_config is not None else "",
-        action=_ACTIONS_OUT[info.action], pin_version=info.pin_version or "",
+        action=_ACTIONS_OUT[info.action], pin_version=info.pin_version or "", channel=info.channel or "",
         created_at=timestamp(info.created_at), updated_at=timestamp(info.updated_at),
     )
 

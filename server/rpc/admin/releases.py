@@ -85,6 +85,16 @@ class ReleasesAdminMixin:
             await self._audit(s, who, context, "project.update", info.slug)
         return pb.UpdateProjectResponse(project=conv.project(info))
 
+    async def SetDownloadMirrors(
+        self, request: pb.SetDownloadMirrorsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SetDownloadMirrorsResponse:
+        who = await authenticate(context, self.runtime, Role.OPERATOR)
+        async with self.runtime.session_factory() as s, s.begin():
+            info = await projects.update_project(
+                s, await self._project(s, request.project), download_mirrors=dict(request.mirrors))
+            await self._audit(s, who, context, "project.mirrors", info.slug, info.download_mirrors)
+        return pb.SetDownloadMirrorsResponse(project=conv.project(info))
+
     # ------------------------------------------------------------ channels
 
     async def ListChannels(self, request: pb.ListChannelsRequest, context: grpc.aio.ServicerContext) -> pb.ListChannelsResponse:
@@ -223,7 +233,7 @@ class ReleasesAdminMixin:
                 target_version_range=r.target_version_range or None, os=r.os or None, arch=r.arch or None,
                 labels=dict(r.labels), enabled=r.enabled, priority=r.priority,
                 rollout_config=r.rollout_config or None, action=conv.action_from_proto(r.action),
-                pin_version=r.pin_version or None,
+                pin_version=r.pin_version or None, channel=r.channel or None,
             )
             await self._audit(s, who, context, "rule.create", info.id, {"name": info.name})
         return pb.CreateUpdateRuleResponse(rule=conv.rule(info, slug))
@@ -240,7 +250,7 @@ class ReleasesAdminMixin:
         changes: dict[str, object] = {
             f: getattr(request, f) for f in (
                 "name", "target_region", "target_version_range", "os", "arch", "enabled", "priority",
-                "rollout_config", "pin_version") if request.HasField(f)
+                "rollout_config", "pin_version", "channel") if request.HasField(f)
         }
         if request.HasField("labels"):
             changes["labels"] = dict(request.labels.values)
@@ -283,19 +293,19 @@ class ReleasesAdminMixin:
             totals=[conv.action_count(a, n) for a, n in found.by_action.items()],
             series=[pb.StatsBucket(start_time=timestamp(p.start), counts=[conv.action_count(a, n) for a, n in p.counts.items()])
                     for p in found.series],
-            success_rate=found.success_rate / 100,
+            success_rate=found.success_rate / 100, unique_clients=found.clients, total_clients=found.total_clients,
         )
 
     async def GetVersionDistribution(
         self, request: pb.GetVersionDistributionRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetVersionDistributionResponse:
-        """Checks per client version over 30 days (the fleet's version mix)."""
+        """Clients per version over 30 days (each client at the version of its last check)."""
         await authenticate(context, self.runtime, Role.VIEWER)
         async with self.runtime.session_factory() as s, s.begin():
             rows = await stats.version_distribution(s, project_id=await self._project_id(s, request.project))
         return pb.GetVersionDistributionResponse(
-            versions=[pb.VersionCount(version=r.key, clients=r.count, percentage=r.percentage) for r in rows],
-            total_clients=sum(r.count for r in rows),
+            versions=[pb.VersionCount(version=r.key, clients=r.clients, percentage=r.percentage) for r in rows],
+            total_clients=sum(r.clients for r in rows),
         )
 
     async def GetRegionDistribution(
@@ -306,9 +316,9 @@ class ReleasesAdminMixin:
             rows = await stats.region_distribution(
                 s, project_id=await self._project_id(s, request.project), period=request.period or "7d")
         return pb.GetRegionDistributionResponse(
-            regions=[pb.RegionCount(region=r.key or "unknown", clients=r.count, events=r.count, percentage=r.percentage)
-                     for r in rows],
-            total_clients=sum(r.count for r in rows),
+            regions=[pb.RegionCount(region=r.key or "unknown", clients=r.clients, events=r.count,
+                                    percentage=r.percentage) for r in rows],
+            total_clients=sum(r.clients for r in rows),
         )
 
     async def GetAdoption(self, request: pb.GetAdoptionRequest, context: grpc.aio.ServicerContext) -> pb.GetAdoptionResponse:
@@ -324,7 +334,7 @@ class ReleasesAdminMixin:
             rows = [r for r in rows if not (r.channel_id in seen or seen.add(r.channel_id))]
         return pb.GetAdoptionResponse(releases=[pb.ReleaseAdoption(
             channel=names.get(r.channel_id, ""), release_id=r.release_id, version=r.display_version,
-            publish_time=timestamp(r.publish_time), adopted_clients=r.checks,
-            total_clients=r.total_checks,
+            publish_time=timestamp(r.publish_time), adopted_clients=r.clients,
+            total_clients=r.active_clients,
             adoption_rate=r.adoption_rate / 100,
         ) for r in rows])

@@ -59,10 +59,11 @@ async def test_period_window_and_adoption(memory_session_factory):
         rel = await releases.create_release(s, project="p", version="1.1.0", publish=True)
     recorder = EventRecorder(sf)
     now = datetime.now(UTC)
-    for hours, action, running in ((1, "check", "1.1.0"), (2, "check", "1.0.0"), (3, "success", None),
-                                   (30, "check", "1.1.0"), (24 * 10, "check", "1.1.0")):
+    for hours, client, action, running in ((1, "a", "check", "1.1.0"), (2, "b", "check", "1.0.0"),
+                                           (3, "b", "success", None), (30, "a", "check", "1.1.0"),
+                                           (24 * 10, "c", "check", "1.1.0")):
         recorder.record(EventRecord(action=action, version="1.1.0", project_id=project_id, client_version=running,
-                                    created_at=now - timedelta(hours=hours)))
+                                    client_id=client, created_at=now - timedelta(hours=hours)))
     await recorder.flush()
     async with sf() as s:
         day = await event_stats(s, project_id=project_id, period="24h")
@@ -70,4 +71,8 @@ async def test_period_window_and_adoption(memory_session_factory):
         rows = await adoption(s, project_id=project_id, period="7d")
     assert day.by_action["check"] == 2 and day.success_rate == 100.0
     assert week.by_action["check"] == 3 and week.total == 4
-    assert [(r.release_id, r.checks, r.successes, r.adoption_rate) for r in rows] == [(rel.id, 2, 1, 66.67)]
+    # clients a and b checked within 7 days; a runs 1.1.0 (counted once for its two checks)
+    assert [(r.release_id, r.checks, r.successes, r.clients, r.active_clients, r.adoption_rate) for r in rows] == [
+        (rel.id, 2, 1, 1, 2, 50.0)]
+    assert (week.clients, week.clients_by_action["check"], week.total_clients) == (2, 2, 3)
+    assert (day.clients, day.clients_by_action["success"]) == (2, 1)

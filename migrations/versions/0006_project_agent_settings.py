@@ -1,7 +1,7 @@
 """Per-project agent settings pushed in the control stream: health check timeout, backup retention.
 
-Revision ID: 0003
-Revises: 0002_agent_metrics
+Revision ID: 0006_project_agent_settings
+Revises: 0005_any_action_activity
 Create Date: 2026-11-24
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | Sequence[str] | None = '0002_agent_metrics'
+revision: str = '0006_project_agent_settings'
+down_revision: str | Sequence[str] | None = '0005_any_action_activity'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -71,10 +71,12 @@ class Fleet:
     async def run_agent(self, agent_id: int, client_uuid: str, secret: str) -> None:
         backoff = Backoff(0.5, 10.0)
         metadata = (("x-upkeep-client-id", client_uuid), ("authorization", f"Bearer {secret}"))
+        executed: list[str] = []  # like a real agent, it says in Hello which commands it has run
         await asyncio.sleep(random.uniform(0, 2))
         while not self.stop.is_set():
             queue: asyncio.Queue[pb.ConnectRequest | None] = asyncio.Queue()
-            queue.put_nowait(pb.ConnectRequest(hello=pb.Hello(agent_id=agent_id, client_uuid=client_uuid, client_version="0.1.0")))
+            queue.put_nowait(pb.ConnectRequest(hello=pb.Hello(agent_id=agent_id, client_uuid=client_uuid, client_version="0.1.0",
+                                                              executed_command_ids=executed)))
 
             async def requests():  # type: ignore[no-untyped-def]
                 while (item := await queue.get()) is not None:
@@ -92,6 +94,7 @@ class Fleet:
                         beat = asyncio.create_task(self._beat(queue))
                     elif kind == "command":
                         self.received.setdefault(message.command.id, time.time())
+                        executed.append(message.command.id)
                         queue.put_nowait(pb.ConnectRequest(command_ack=pb.CommandAck(command_id=message.command.id, accepted=True)))
             except grpc.aio.AioRpcError as exc:
                 self.errors[exc.code().name] = self.errors.get(exc.code().name, 0) + 1

@@ -56,13 +56,18 @@ class LocalArtifactStore:
         self.root = Path(storage_dir)
         self._dir = self.root / "artifacts"
 
+    @property
+    def scratch_dir(self) -> Path:
+        """Where uploads are spooled before they are renamed into place."""
+        return self._dir / "tmp"
+
     async def save(
         self, data: AsyncIterable[bytes], *, max_bytes: int, expected_checksum: str | None = None,
         expected_size: int | None = None,
     ) -> StoredBlob:
         """Store ``data``; nothing is kept when it passes ``max_bytes`` (PayloadTooLarge) or
         differs from the expected checksum or size (InvalidInput)."""
-        staged = await spool(data, directory=self._dir / "tmp", max_bytes=max_bytes)
+        staged = await spool(data, directory=self.scratch_dir, max_bytes=max_bytes)
         try:
             if expected_checksum and expected_checksum != staged.sha256:
                 raise InvalidInput(CHECKSUM_MISMATCH, error_code="CHECKSUM_MISMATCH",

@@ -36,6 +36,8 @@ class StoredBlob:
     size: int
     #: ``sha256:<hex>`` of the content.
     checksum: str
+    #: This save put the file there (the same content was not stored before).
+    created: bool = False
 
 
 class ArtifactStore(Protocol):
@@ -77,11 +79,12 @@ class LocalArtifactStore:
             key = blob_key(staged.sha256)
             target = self.path(key)
             await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+            created = not await asyncio.to_thread(target.exists)
             await asyncio.to_thread(os.replace, staged.path, target)
         except BaseException:
             staged.path.unlink(missing_ok=True)
             raise
-        return StoredBlob(key=key, size=staged.size, checksum=staged.sha256)
+        return StoredBlob(key=key, size=staged.size, checksum=staged.sha256, created=created)
 
     def path(self, key: str) -> Path:
         path = (self.root / key).resolve()

@@ -1,4 +1,5 @@
-"""The server's housekeeping on SQLite and PostgreSQL: scratch that killed processes left behind."""
+"""The server's housekeeping on SQLite and PostgreSQL: scratch that killed processes left behind,
+periodic storage garbage collection."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from server.app import UpkeepServer
+from server.db import models as m
+from server.services import bundles
+from server.services.releases import delete_release
 from server.storage import open_store
 from server.storage.artifacts import LocalArtifactStore
-from tests.fixtures.servers import make_settings
+from tests.fixtures.bundles import BundleSpec, archive_dir, make_release, write_bundle
+from tests.fixtures.servers import make_settings, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -57,5 +63,36 @@ async def test_scratch_of_killed_ingests_and_uploads_is_swept_at_start(db_engine
         assert not killed.exists() and not spooled.exists() and not half.exists()
         assert (running / "root" / "images" / "app.tar").stat().st_size == 4096
         assert sorted(p.name for p in scratch.iterdir()) == [running.name]
+    finally:
+        await server.stop()
+
+
+async def test_periodic_collection_removes_unreferenced_chunks(db_engine: object, db_url: str, tmp_path: Path) -> None:
+    """No ``upkeep-server gc``: the server's own collection removes what a deleted release left."""
+    settings = make_settings(db_url, tmp_path / "data", UPKEEP_GC_INTERVAL_S="0.2")
+    server = UpkeepServer(settings, console=False)
+    await server.start()
+    try:
+        session_factory = server.runtime.session_factory
+        ingested = {}
+        for version in ("1.0.0", "1.1.0"):
+            archive = archive_dir(write_bundle(tmp_path / version, BundleSpec(version=version)), tmp_path / f"{version}.zip")
+            release_id = await make_release(session_factory, "demo", version)
+            ingested[release_id] = await bundles.ingest_bundle(session_factory, settings, release_id=release_id, archive=archive)
+        (gone, gone_bundle), (kept, kept_bundle) = ingested.items()
+        old, new = gone_bundle.signed.manifest.chunk_ids(), kept_bundle.signed.manifest.chunk_ids()
+        assert old - new and old & new
+        async with session_factory() as s, s.begin():
+            await delete_release(s, gone)
+
+        def stored() -> set[str]:
+            return {cid for cid, _ in open_store(settings).stored_chunks()}
+
+        await wait_until(lambda: not (old - new) & stored(), timeout=30, interval=0.1)
+        assert stored() == new
+        async with session_factory() as s:
+            assert set((await s.scalars(select(m.Chunk.id))).all()) == new
+        assert not (settings.storage_dir / "blobs" / "packages" / str(gone)).exists()
+        assert (settings.storage_dir / "blobs" / "packages" / str(kept) / "docker.zip").is_file()
     finally:
         await server.stop()

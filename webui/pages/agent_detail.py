@@ -187,6 +187,7 @@ async def _command_bar(ctx: PageContext, agent_id: int) -> None:
     @action(Role.OPERATOR)
     async def send(kind: str, payload: common_pb2.CommandPayload) -> None:
         rt = runtime()
+        await _hub().settle(agent_id)  # its last reported version first
         async with transaction() as session:
             views = await commands.create_commands(
                 session, [agent_id], type_number=common_pb2.CommandType.Value(f"COMMAND_TYPE_{kind.upper()}"),

@@ -70,5 +70,14 @@ def test_live_agent_and_pushed_upgrade(page: Page, console: ServerProcess) -> No
         expect(card.get_by_test_id("command-status")).to_have_text("Succeeded")
         expect(page.get_by_test_id("upgrade-history")).to_contain_text("1.1.0")
         screenshot(page, "agent-detail-en")
+
+        page.get_by_test_id("push-restart").click()
+        page.get_by_test_id("confirm-ok").click()
+        restart = agent.next_command()
+        agent.send(command_result=common_pb2.CommandResult(
+            command_id=restart.id, success=False, failed_step="health", error="app is unhealthy"))
+        card = page.get_by_test_id("command-restart").first
+        expect(card.get_by_test_id("command-status")).to_have_text("Failed")
+        expect(card.get_by_test_id("command-error")).to_have_text("Health check: app is unhealthy")  # the step named
     finally:
         agent.stop()

@@ -169,9 +169,11 @@ def _command_card(view: commands.CommandView, steps: list[str]) -> None:
         for line in steps:
             ui.label(line).classes("text-xs font-mono").props('data-testid="command-step"')
         result = view.result or {}
-        if result.get("error") or result.get("message"):
-            ui.label(result.get("error") or result.get("message")).classes(
-                "text-sm " + ("text-negative" if view.status == "failed" else ""))
+        if error := result.get("error") or result.get("message"):
+            if failed_step := result.get("failed_step"):
+                error = f"{command_step_label(failed_step)}: {error}"
+            ui.label(error).classes("text-sm " + ("text-negative" if view.status == "failed" else "")).props(
+                'data-testid="command-error"')
 
 
 async def _command_bar(ctx: PageContext, agent_id: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from common.steps import step_name
+from common.steps import STEP_NAMES, step_name
 from webui.i18n import N_, _, locale
 
 __all__ = ["KINDS", "STATUSES", "channel_label", "kind_label", "status_label"]
@@ -71,3 +71,11 @@ def upgrade_result_label(value: str) -> str:
 def command_step_label(value: str) -> str:
     """A step an agent reports, named in the session's language (common/steps.py)."""
     return step_name(value, locale())
+
+
+def upgrade_details_label(details: str | None) -> str:
+    """Upgrade history details start with the failed step's id (``health: <error>``); named here."""
+    step, sep, rest = (details or "").partition(": ")
+    if step in STEP_NAMES:
+        return f"{command_step_label(step)}: {rest}" if sep else command_step_label(step)
+    return details or ""

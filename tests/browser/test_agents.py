@@ -92,5 +92,10 @@ def test_live_agent_and_pushed_upgrade(page: Page, console: ServerProcess) -> No
         card = page.get_by_test_id("command-restart").first
         expect(card.get_by_test_id("command-status")).to_have_text("Failed")
         expect(card.get_by_test_id("command-error")).to_have_text("Health check: app is unhealthy")  # the step named
+        agent.send(command_result=common_pb2.CommandResult(  # the upgrade pushed from the list fails the same way
+            command_id=from_list.id, success=False, from_version="1.1.0", to_version="1.1.0", failed_step="health",
+            error="app is unhealthy"))
+        failed = page.get_by_test_id("upgrade-history").get_by_role("row").filter(has_text="Failed")
+        expect(failed).to_contain_text("Health check: app is unhealthy")
     finally:
         agent.stop()

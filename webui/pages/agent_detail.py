@@ -23,6 +23,7 @@ from webui.labels import (
     command_status_label,
     command_step_label,
     command_type_label,
+    upgrade_details_label,
     upgrade_result_label,
 )
 from webui.commands import push_upgrade, release_options, send_command, service_releases
@@ -100,7 +101,7 @@ async def _live_log(agent: agents.AgentView, facts: ui.column) -> None:  # noqa:
                 _command_card(view, steps.get(view.id, []))
         history.rows = [
             {"id": h.id, "time": fmt_datetime(h.upgraded_at), "from": h.from_version, "to": h.to_version,
-             "status": upgrade_result_label(h.status), "details": h.details}
+             "status": upgrade_result_label(h.status), "details": upgrade_details_label(h.details)}
             for h in upgrades
         ]
         history.update()

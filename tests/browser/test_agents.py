@@ -1,4 +1,5 @@
-"""Agents in the browser: a live agent appears online, a pushed upgrade is followed step by step."""
+"""Agents in the browser: a live agent appears online, upgrades are pushed from its row and its page,
+followed step by step."""
 
 from __future__ import annotations
 
@@ -48,6 +49,18 @@ def test_live_agent_and_pushed_upgrade(page: Page, console: ServerProcess) -> No
         page.get_by_test_id("agent-search").fill("node-a")
         expect(row).to_contain_text("1.0.0")
         screenshot(page, "agents-en")
+
+        row.get_by_test_id("upgrade-node-a").click()  # from the list: the agent page's dialog
+        dialog = page.get_by_test_id("upgrade-dialog")
+        dialog.get_by_test_id("upgrade-release").click()
+        page.get_by_role("option").filter(has_text="v1.1.0").click()
+        dialog.get_by_test_id("push-upgrade").click()
+        expect(page.get_by_test_id("confirm-dialog")).to_contain_text("v1.1.0")
+        page.get_by_test_id("confirm-ok").click()
+        from_list = agent.next_command()
+        assert from_list.type == common_pb2.COMMAND_TYPE_UPGRADE and from_list.payload.upgrade.version == "v1.1.0"
+        expect(dialog).to_be_hidden()
+        screenshot(page, "agents-upgraded-from-row-en")
 
         page.get_by_test_id("agent-node-a").click()
         expect(page.get_by_test_id("agent-name")).to_have_text("node-a")

@@ -6,6 +6,8 @@ A bad or repeated row leaves its message in the dialog and saves nothing.
 
 from __future__ import annotations
 
+import itertools
+
 from nicegui import ui
 
 from common.errors import UpkeepError
@@ -28,6 +30,7 @@ def _ordered(mirrors: dict[str, str]) -> list[tuple[str, str]]:
 
 def open_mirrors_dialog(ctx: PageContext, project: ProjectInfo) -> None:
     rows: list[tuple[ui.input, ui.input]] = []
+    numbers = itertools.count()  # test ids stay unique when rows are removed and added
     with ui.dialog(value=True) as dialog, ui.card().classes("w-[40rem] max-w-full").props(
         'data-testid="mirrors-dialog"'
     ):
@@ -37,7 +40,7 @@ def open_mirrors_dialog(ctx: PageContext, project: ProjectInfo) -> None:
         listing = ui.column().classes("w-full gap-1")
 
         def add_row(region: str = "", url: str = "") -> None:
-            index = len(rows)
+            index = next(numbers)
             with listing, ui.row().classes("w-full no-wrap items-start gap-2") as row:
                 region_input = ui.input(_("Region"), value=region, placeholder="cn").classes("w-32").props(
                     f'data-testid="mirror-region-{index}"')

@@ -206,6 +206,8 @@ def test_download_mirrors_are_validated_saved_and_served_per_region(page: Page, 
     assert saved() == ({}, [])
 
     page.get_by_test_id("mirror-remove-2").click()
+    page.get_by_test_id("mirror-add").click()  # a row left blank is skipped
+    expect(page.get_by_test_id("mirror-region-3")).to_have_value("")
     page.get_by_test_id("mirrors-save").click()
     expect(dialog).to_have_count(0)
     mirrors = {"default": "https://releases.runpanel.dev", "cn": "https://releases.runpanel.cn"}

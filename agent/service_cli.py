@@ -31,6 +31,7 @@ from agent.upgrade.check import UPDATE_KEY, check_for_updates
 from agent.upgrade.sources import BundleSource, source_spec
 from common.errors import InvalidInput
 from common.i18n import N_, _
+from common.steps import step_name
 from common.versions import Version
 
 __all__ = ["register"]
@@ -61,7 +62,7 @@ def _prologue(config: AgentConfig, store: Store, engine: UpgradeEngine) -> None:
         style = "green" if row["status"] == "SUCCESS" else "red"
         console.print(Panel(_("{trigger} upgrade {from_version} → {to_version}: {status} {details}").format(
             trigger=row["trigger"], from_version=row["from_version"], to_version=row["to_version"], status=row["status"],
-            details=(row["failed_step"] or "") + (" " + row["details"] if row["details"] else "")), border_style=style))
+            details=step_name(row["failed_step"] or "") + (" " + row["details"] if row["details"] else "")), border_style=style))
     if rows:
         with store.tx() as conn:
             conn.execute("UPDATE upgrade_history SET seen_by_user = 1 WHERE id <= ? AND seen_by_user = 0 AND trigger != 'cli'", (rows[-1]["id"],))
@@ -102,7 +103,7 @@ def _run_with_progress(title: str, work: Callable) -> object:  # type: ignore[ty
         task = bar.add_task(title, total=100, message="")
 
         async def report(step: str, percent: float, message: str) -> None:
-            bar.update(task, description=f"{title}: {step}", completed=percent, message=message[:60])
+            bar.update(task, description=f"{title}: {step_name(step)}", completed=percent, message=message[:60])
 
         return asyncio.run(work(report))
 
@@ -113,7 +114,7 @@ def _print_result(result: UpgradeResult) -> None:
         console.print(_("Service is now at {version}").format(version=result.to_version), style="green")
         console.print(timings)
         return
-    console.print(_("Failed at step {step}: {error}").format(step=result.failed_step, error=result.error), style="red", markup=False)
+    console.print(_("Failed at step {step}: {error}").format(step=step_name(result.failed_step), error=result.error), style="red", markup=False)
     if result.status == "ROLLBACK_FAILED":
         console.print(_("Automatic rollback FAILED; restore a backup with: upkeep-agent rollback {id}").format(id=result.backup_id), style="bold red")
     elif result.rolled_back:
@@ -307,7 +308,7 @@ def cmd_status(args: argparse.Namespace, config: AgentConfig) -> int:
     if last:
         row = last[0]
         table.add_row(_("Last upgrade"), f"{row['from_version']} → {row['to_version']}: {row['status']} "
-                      f"{row['failed_step'] or ''} ({row['trigger']}, {str(row['finished_at'])[:19]})")
+                      f"{step_name(row['failed_step'] or '')} ({row['trigger']}, {str(row['finished_at'])[:19]})")
     available = json.loads(store.get(UPDATE_KEY) or "{}")
     if available.get("service_available"):
         table.add_row(_("Available"), available["service_available"])

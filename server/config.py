@@ -70,6 +70,9 @@ class Settings:
     accel_redirect_prefix: str = ""
     #: Minisign secret key for manifests; created in data_dir when missing.
     signing_key_path: Path = Path("")
+    #: Seconds between storage garbage collections inside the server (as ``upkeep-server gc``
+    #: does); 0 turns them off, e.g. when cron runs the command instead.
+    gc_interval_s: float = 6 * 3600
 
     @property
     def grpc_address(self) -> tuple[str, int]:

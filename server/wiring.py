@@ -21,9 +21,11 @@ def build_components(runtime: Runtime) -> None:
     from server.hub import AgentHub
     from server.services.announcements import AnnouncementBus
     from server.services.events import EventRecorder
+    from server.services.housekeeping import Housekeeping
     from server.services.resolve import ReleaseCatalog
 
     settings = runtime.settings
+    runtime.components["housekeeping"] = Housekeeping(settings, runtime.session_factory)
     runtime.components["announcements"] = AnnouncementBus()
     runtime.components["releases"] = ReleaseCatalog(
         runtime.session_factory, default_project=settings.default_project, public_url=settings.public_url

@@ -14,6 +14,7 @@ LABELS: dict[str, str] = {
     "token.revoke": N_("Revoked an API token"),
     "project.create": N_("Created a project"),
     "project.update": N_("Edited a project"),
+    "project.mirrors": N_("Changed the download mirrors"),
     "channel.update": N_("Changed a channel"),
     "rule.create": N_("Created a rule"),
     "rule.update": N_("Edited a rule"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from webui.i18n import N_, _
+from common.steps import STEP_NAMES, step_name
+from webui.i18n import N_, _, locale
 
 __all__ = ["KINDS", "STATUSES", "channel_label", "kind_label", "status_label"]
 
@@ -66,25 +67,15 @@ def upgrade_result_label(value: str) -> str:
     """Seed 2's upgrade history status (``SUCCESS`` / ``FAILED``)."""
     return _(UPGRADE_RESULTS[value.upper()]) if value.upper() in UPGRADE_RESULTS else value
 
-#: Steps agents report while running a command (agent/upgrade/engine.py STEPS and the handlers).
-COMMAND_STEPS: dict[str, str] = {
-    "download": N_("Download"),
-    "validate": N_("Validate"),
-    "backup": N_("Backup"),
-    "stop": N_("Stop service"),
-    "apply": N_("Apply files"),
-    "load": N_("Load images"),
-    "start": N_("Start service"),
-    "health": N_("Health check"),
-    "cleanup": N_("Clean up"),
-    "record": N_("Record version"),
-    "done": N_("Done"),
-    "rollback": N_("Rollback"),
-    "restore": N_("Restore"),
-    "restart": N_("Restart"),
-    "scheduled": N_("Scheduled"),
-}
-
 
 def command_step_label(value: str) -> str:
-    return _(COMMAND_STEPS[value]) if value in COMMAND_STEPS else value
+    """A step an agent reports, named in the session's language (common/steps.py)."""
+    return step_name(value, locale())
+
+
+def upgrade_details_label(details: str | None) -> str:
+    """Upgrade history details start with the failed step's id (``health: <error>``); named here."""
+    step, sep, rest = (details or "").partition(": ")
+    if step in STEP_NAMES:
+        return f"{command_step_label(step)}: {rest}" if sep else command_step_label(step)
+    return details or ""

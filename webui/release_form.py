@@ -21,7 +21,7 @@ from server.services.artifacts import ArtifactSpec, put_artifact
 from server.services.channels import ChannelInfo
 from server.services.releases import ReleaseInfo
 from server.services.roles import Role
-from server.storage.artifacts import blob_key
+from server.storage.artifacts import StoredBlob, blob_key
 from webui.forms import FormErrors
 from webui.i18n import _, fmt_number
 from webui.labels import KINDS, channel_label
@@ -29,7 +29,7 @@ from webui.layout import PageContext
 from webui.markdown import render_markdown
 from webui.session import action
 from webui.state import runtime, transaction
-from webui.uploads import Upload, discard, receive, store_artifact
+from webui.uploads import Upload, discard, receive, store_artifact, stored_artifacts
 
 __all__ = ["open_release_dialog"]
 
@@ -189,11 +189,11 @@ def _specs(uploads: list[Dropped]) -> list[ArtifactSpec]:
     ]
 
 
-async def _store_artifacts(uploads: list[Dropped]) -> None:
+async def _store_artifacts(uploads: list[Dropped], stored: list[StoredBlob]) -> None:
     """Client artifact files into the store, inside the transaction that records them."""
     for dropped in uploads:
         if not dropped.bundle:
-            await store_artifact(dropped.upload)
+            stored.append(await store_artifact(dropped.upload))
 
 
 def _bundle(uploads: list[Dropped]) -> Upload | None:
@@ -205,12 +205,12 @@ async def _create(
     uploads: list[Dropped], publish: bool,
 ) -> ReleaseInfo:
     bundle = _bundle(uploads)
-    async with transaction() as session:
+    async with stored_artifacts() as stored, transaction() as session:
         created = await releases.create_release(
             session, project=project, version=version, kind=kind, artifacts=_specs(uploads),
             publish=publish and bundle is None, **fields,
         )
-        await _store_artifacts(uploads)
+        await _store_artifacts(uploads, stored)
         await audit.record_audit(session, ctx.principal, "release.create", "release", created.id,
                                  {"version": created.display_version, "project": project}, ctx.ip)
     if bundle is None:
@@ -236,11 +236,11 @@ async def _ingest(ctx: PageContext, release: ReleaseInfo, bundle: Upload) -> Non
 async def _update(
     ctx: PageContext, release: ReleaseInfo, fields: dict[str, Any], uploads: list[Dropped]
 ) -> ReleaseInfo:
-    async with transaction() as session:
+    async with stored_artifacts() as stored, transaction() as session:
         updated = await releases.update_release(session, release.id, **fields)
         for spec in _specs(uploads):
             await put_artifact(session, release.id, spec)
-        await _store_artifacts(uploads)
+        await _store_artifacts(uploads, stored)
         await audit.record_audit(session, ctx.principal, "release.update", "release", release.id, None, ctx.ip)
     bundle = _bundle(uploads)
     if bundle is not None:

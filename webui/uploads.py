@@ -2,6 +2,7 @@
 
     receive(file_name, data) -> Upload          on drop: <storage>/console-uploads/, hashed
     store_artifact(upload) -> StoredBlob        on save: a client artifact into the artifact store
+    stored_artifacts()                          around that save's transaction: no file kept if it fails
     discard(uploads)                            when the dialog closes or its browser goes away
     discard_stale(settings)                     at start-up: what a crashed process left behind
 
@@ -12,17 +13,19 @@ before the release is saved, so a cancelled dialog leaves nothing on disk.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 from server.config import Settings
+from server.services.artifacts import recorded_or_removed
 from server.storage.artifacts import LocalArtifactStore, StoredBlob
 from server.storage.spool import spool
 from webui.state import runtime
 
-__all__ = ["Upload", "discard", "discard_stale", "receive", "scratch_dir", "store_artifact"]
+__all__ = ["Upload", "discard", "discard_stale", "receive", "scratch_dir", "store_artifact", "stored_artifacts"]
 
 _READ_SIZE = 1024 * 1024
 
@@ -55,6 +58,16 @@ async def store_artifact(upload: Upload) -> StoredBlob:
         _read(upload.path), max_bytes=settings.max_upload_bytes, expected_checksum=upload.checksum,
         expected_size=upload.size,
     )
+
+
+@contextlib.asynccontextmanager
+async def stored_artifacts() -> AsyncIterator[list[StoredBlob]]:
+    """Around the transaction that records artifacts: what ``store_artifact`` stored into
+    the yielded list leaves the store again when the transaction does not commit."""
+    rt = runtime()
+    blobs: list[StoredBlob] = []
+    async with recorded_or_removed(rt.session_factory, LocalArtifactStore(rt.settings.storage_dir), blobs):
+        yield blobs
 
 
 async def _read(path: Path) -> AsyncIterator[bytes]:

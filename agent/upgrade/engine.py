@@ -36,6 +36,7 @@ from agent.upgrade.sources import BundleSource
 from agent.upgrade.versions_file import write_service_version
 from common.errors import Conflict, NotFound, UpkeepError
 from common.i18n import N_, _
+from common.steps import step_name
 from generated.upkeep.v1 import agent_pb2, common_pb2
 
 __all__ = ["STEPS", "ProgressFn", "UpgradeEngine", "UpgradePlan", "UpgradeResult"]
@@ -190,7 +191,7 @@ class UpgradeEngine:
         run = _Run.resume(self, journal)
         if journal["step"] in ("cleanup", "record"):
             return await run.finish()
-        return await run.fail_and_roll_back(journal["step"], UpkeepError(INTERRUPTED, error_code="INTERRUPTED", step=journal["step"]))
+        return await run.fail_and_roll_back(journal["step"], UpkeepError(INTERRUPTED, error_code="INTERRUPTED", step=step_name(journal["step"])))
 
     async def rollback_to(self, backup_id: int, *, progress: ProgressFn | None = None, trigger: str = "cli",
                           command_id: str | None = None) -> UpgradeResult:
@@ -209,12 +210,12 @@ class UpgradeEngine:
                     ("restore", 40.0, lambda: self.restore(record)),
                     ("start", 70.0, lambda: self.project().up()),
                 ):
-                    await report(step, percent, _("Step: {step}").format(step=step))
+                    await report(step, percent, "")  # the step id names it
                     started = time.monotonic()
                     await asyncio.to_thread(work)
                     timings[step] = round(time.monotonic() - started, 3)
                 step = "health"
-                await report(step, 85.0, _("Step: {step}").format(step=step))
+                await report(step, 85.0, "")
                 started = time.monotonic()
                 await self.wait_healthy()
                 timings[step] = round(time.monotonic() - started, 3)
@@ -298,7 +299,7 @@ class _Run:
 
     async def _step(self, name: str, work: Callable[[], object], message: str = "") -> object:
         before = sum(weight for step, weight in STEPS.items() if list(STEPS).index(step) < list(STEPS).index(name))
-        await self.progress(name, float(before), message or _("Step: {step}").format(step=name))
+        await self.progress(name, float(before), message)
         if self.journal.get("backup_id") is not None:
             self.journal["step"] = name
             self.journal["timings"] = self.timings
@@ -415,7 +416,7 @@ class _Run:
         """Restore the pre-upgrade backup and bring the previous version back up."""
         engine = self.engine
         logger.warning("upgrade step %s failed (%s); rolling back", step, exc)
-        await self.progress("rollback", 0.0, _("Step {step} failed: {error}. Rolling back").format(step=step, error=exc.translated()))
+        await self.progress("rollback", 0.0, _("Step {step} failed: {error}. Rolling back").format(step=step_name(step), error=exc.translated()))
         self.journal["failed_step"] = step
         engine._write_journal({**self.journal, "step": step})
         started = time.monotonic()

@@ -140,8 +140,8 @@ async def distribution(request: Request, period: str = "30d", project: str | Non
     runtime = _runtime(request)
     async with runtime.session_factory() as s, s.begin():
         proj = await _project_id(s, runtime, project)
-        rows = await stats_svc.version_distribution(s, project_id=proj, period=period)
-        releases = await stats_svc.adoption(s, project_id=proj, period=period)
+        report = await stats_svc.version_report(s, project_id=proj, period=period)
+    rows = report.versions
     return _ok({
         "period": period,
         "total": sum(r.count for r in rows),
@@ -153,7 +153,7 @@ async def distribution(request: Request, period: str = "30d", project: str | Non
             "checks": a.checks, "downloads": a.downloads, "installs": a.installs, "successes": a.successes,
             "failures": a.failures, "clients": a.clients, "adoption_rate": a.adoption_rate,
             "active_clients": a.active_clients, "success_rate": a.success_rate,
-        } for a in releases],
+        } for a in report.releases],
     })
 
 

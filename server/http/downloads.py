@@ -119,9 +119,9 @@ async def upload(
         while piece := await file.read(UPLOAD_CHUNK):
             yield piece
 
-    blob = await LocalArtifactStore(runtime.settings.storage_dir).save(
-        chunks(), max_bytes=limit, expected_checksum=spec.checksum)
-    async with runtime.session_factory() as s, s.begin():
+    store = LocalArtifactStore(runtime.settings.storage_dir)
+    blob = await store.save(chunks(), max_bytes=limit, expected_checksum=spec.checksum)
+    async with artifacts.recorded_or_removed(runtime.session_factory, store, [blob]), runtime.session_factory() as s, s.begin():
         info = await artifacts.attach_blob(s, release_id, spec, blob, signature=signature or None)
         await record_audit(s, who, "artifact.upload", "artifact", info.id,
                            {"release_id": release_id, "platform": info.platform}, client_ip(request))

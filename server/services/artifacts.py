@@ -7,18 +7,21 @@ mirrors (region -> base URL; `default` is the fallback); the checksum never chan
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.errors import InvalidInput, NotFound
 from common.i18n import N_
 from common.platforms import canonical_platform
-from server.db.models import Artifact
-from server.storage.artifacts import StoredBlob
+from server.db.models import Artifact, Release
+from server.storage.artifacts import ArtifactStore, StoredBlob
 from server.storage.spool import upload_too_large
 
 __all__ = [
@@ -32,9 +35,12 @@ __all__ = [
     "get_artifact",
     "normalize_checksum",
     "put_artifact",
+    "recorded_or_removed",
     "replace_external_artifacts",
     "spec_from_url",
 ]
+
+logger = logging.getLogger(__name__)
 
 CHECKSUM = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 BAD_CHECKSUM = N_("Invalid checksum {value!r}: expected sha256:<64 hex digits>")
@@ -42,6 +48,7 @@ BAD_URL = N_("Invalid file URL {value!r}: expected http(s)://...")
 BAD_SIZE = N_("Invalid file size {value}: expected a positive number of bytes")
 BAD_FILE_NAME = N_("Invalid file name {value!r}")
 ARTIFACT_NOT_FOUND = N_("Artifact {artifact_id} not found")
+RELEASE_NOT_FOUND = N_("Release {release_id} not found")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -138,6 +145,8 @@ async def attach_blob(
     session: AsyncSession, release_id: int, upload: UploadSpec, blob: StoredBlob, *, signature: str | None = None
 ) -> ArtifactInfo:
     """Attach a stored blob to the release as its ``upload.platform`` artifact."""
+    if await session.get(Release, release_id) is None:  # deleted while the file was uploading
+        raise NotFound(RELEASE_NOT_FOUND, error_code="RELEASE_NOT_FOUND", release_id=release_id)
     return await put_artifact(session, release_id, ArtifactSpec(
         platform=upload.platform, file_name=upload.file_name, size=blob.size, checksum=blob.checksum,
         signature=signature, storage_key=blob.key,
@@ -157,6 +166,29 @@ async def put_artifact(session: AsyncSession, release_id: int, spec: ArtifactSpe
     session.add(row)
     await session.flush()
     return ArtifactInfo.from_orm(row)
+
+
+@contextlib.asynccontextmanager
+async def recorded_or_removed(
+    session_factory: async_sessionmaker[AsyncSession], store: ArtifactStore, blobs: Sequence[StoredBlob]
+) -> AsyncIterator[None]:
+    """Around the transaction that records ``blobs`` (a list the block may still fill):
+    when the block fails, the files it stored leave the store again.
+
+    A file stays when this save did not create it or a committed artifact row uses it:
+    the store is content-addressed, so the same file may belong to another release.
+    """
+    try:
+        yield
+    except BaseException:
+        created = {blob.key for blob in blobs if blob.created}
+        if created:
+            async with session_factory() as session:
+                used = set((await session.scalars(select(Artifact.storage_key).where(Artifact.storage_key.in_(created)))).all())
+            for key in sorted(created - used):
+                await store.delete(key)
+                logger.info("removed artifact blob %s: its transaction did not commit", key)
+        raise
 
 
 async def replace_external_artifacts(session: AsyncSession, release_id: int, specs: list[ArtifactSpec]) -> None:

@@ -24,11 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import FailedPrecondition, InvalidInput, NotFound, PermissionDenied
 from common.i18n import N_
+from common.versions import Version
 from generated.upkeep.v1 import common_pb2
 from server.db.models import (
     Client,
     Command,
     CommandStatus,
+    Release,
 )
 from server.services.telemetry import record_service_upgrade
 
@@ -78,6 +80,9 @@ PAYLOAD_MISSING = N_("A {type} command needs its payload.")
 ALREADY_FINISHED = N_("Command {command} has already finished ({status}).")
 EXPIRY_IN_PAST = N_("expires_at lies in the past.")
 NO_TARGET = N_("No agent matches the target.")
+DOWNGRADE_REFUSED = N_(
+    "Agent {agent} has version {installed} installed; {target} is older and only a rollback may install it."
+)
 
 
 def _ts(message: Any, name: str, value: datetime | None) -> None:
@@ -157,6 +162,8 @@ async def create_commands(
         raise InvalidInput(EXPIRY_IN_PAST, error_code="INVALID_EXPIRY")
     if not agent_ids:
         raise NotFound(NO_TARGET, error_code="NO_AGENT_MATCHED")
+    if name == "upgrade" and not payload.upgrade.is_rollback:
+        await _refuse_downgrade(session, agent_ids, payload.upgrade)
     expiry = expires_at or now + ttl
     body = _as_dict(payload)
     ids = list(dict.fromkeys(agent_ids))
@@ -199,6 +206,42 @@ async def _insert_rows(session: AsyncSession, ids: list[int], row: dict[str, Any
         rows = await session.execute(select(Client.id, Client.client_uuid).where(Client.id.in_(ids[start:start + 1000])))
         written.update((agent_id, (uuids[agent_id], client_uuid)) for agent_id, client_uuid in rows)
     return written
+
+
+def _installed(reported: str | None) -> Version | None:
+    """An agent's reported version, if it parses (what agents report is not ours to refuse)."""
+    try:
+        return Version.parse(reported or "")
+    except InvalidInput:
+        return None
+
+
+async def _refuse_downgrade(session: AsyncSession, agent_ids: Sequence[int], upgrade: common_pb2.UpgradePayload) -> None:
+    """Agents install an older version only by a rollback; refuse what they would refuse.
+
+    The target is the payload's version and the release's (the agent checks both); the
+    installed one is the service version the agent last reported.
+    """
+    targets = [upgrade.version] if upgrade.version else []
+    if upgrade.release_id:
+        release_version = await session.scalar(select(Release.display_version).where(Release.id == upgrade.release_id))
+        targets += [release_version] if release_version else []
+    if not targets:
+        return
+    target_text = min(targets, key=Version.parse)
+    target = Version.parse(target_text)
+    for start in range(0, len(agent_ids), 1000):
+        rows = await session.execute(
+            select(Client.client_uuid, Client.hostname, Client.service_version)
+            .where(Client.id.in_(agent_ids[start:start + 1000]), Client.service_version.is_not(None))
+        )
+        for row in rows:
+            installed = _installed(row.service_version)
+            if installed is not None and target < installed:
+                raise FailedPrecondition(
+                    DOWNGRADE_REFUSED, error_code="DOWNGRADE_REFUSED", agent=row.hostname or row.client_uuid,
+                    installed=row.service_version, target=target_text,
+                )
 
 
 async def resume_agents(session: AsyncSession, reported: dict[int, set[str]], now: datetime) -> dict[int, list[CommandView]]:

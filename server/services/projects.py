@@ -7,6 +7,7 @@ and mirrors (`download_mirrors`: region -> base URL of a download mirror).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = [
     "ensure_project",
     "get_project",
     "list_projects",
+    "mirrors_from_rows",
     "project_by_id",
     "project_row",
     "update_project",
@@ -40,6 +42,7 @@ MIRROR_REGION = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 MIRROR_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 BAD_MIRROR_REGION = N_("Invalid mirror region {region!r}: use up to 50 lowercase letters, digits, '_' or '-'")
 BAD_MIRROR = N_("Invalid mirror URL {url!r} for region {region!r}: expected http(s)://...")
+DUPLICATE_MIRROR = N_("The region {region!r} is listed more than once")
 BAD_HEALTH_TIMEOUT = N_("The agents' health check timeout must be {low} to {high} seconds (0 clears it)")
 BAD_RETENTION = N_("The agents' backup retention must be {low} to {high} backups (0 clears it)")
 #: Bounds of the settings pushed to agents.
@@ -90,6 +93,22 @@ def _check_mirrors(mirrors: dict[str, Any]) -> dict[str, str]:
             raise InvalidInput(BAD_MIRROR, error_code="INVALID_MIRROR", url=url, region=region)
         checked[key] = url.rstrip("/")
     return checked
+
+
+def mirrors_from_rows(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Mirrors as an editor lists them, (region, URL) per row; rows left blank are skipped.
+
+    InvalidInput (INVALID_MIRROR) on the first bad row or a region listed twice.
+    """
+    mirrors: dict[str, str] = {}
+    for region, url in rows:
+        if not region.strip() and not url.strip():
+            continue
+        ((key, base),) = _check_mirrors({region: url.strip()}).items()
+        if key in mirrors:
+            raise InvalidInput(DUPLICATE_MIRROR, error_code="INVALID_MIRROR", region=key)
+        mirrors[key] = base
+    return mirrors
 
 
 async def project_row(session: AsyncSession, slug: str) -> Project:

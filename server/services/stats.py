@@ -35,11 +35,13 @@ __all__ = [
     "AdoptionRow",
     "DistributionRow",
     "StatsSummary",
+    "VersionReport",
     "adoption",
     "event_stats",
     "parse_period",
     "region_distribution",
     "version_distribution",
+    "version_report",
 ]
 
 PERIOD = re.compile(r"^(\d{1,4})([hdw])$")
@@ -135,6 +137,14 @@ class AdoptionRow:
     total_checks: int
     #: successes / (successes + failures) * 100.
     success_rate: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VersionReport:
+    """What ``version_distribution`` and ``adoption`` answer, over one window."""
+
+    versions: list[DistributionRow]
+    releases: list[AdoptionRow]
 
 
 def _pct(part: int, whole: int) -> float:
@@ -257,10 +267,32 @@ async def region_distribution(session: AsyncSession, *, project_id: int, period:
 async def adoption(session: AsyncSession, *, project_id: int, period: str = "30d") -> list[AdoptionRow]:
     """Per published release: clients running it (of those active in the period), downloads, outcomes."""
     since = window_start(period)
+    counts, running = await _by_action_and_version(session, project_id, since)
+    return await _adoption_rows(session, project_id, counts, running)
+
+
+async def version_report(session: AsyncSession, *, project_id: int, period: str = "30d") -> VersionReport:
+    """``version_distribution`` and ``adoption`` together: each query once, over the same window."""
+    since = window_start(period)
+    counts, running = await _by_action_and_version(session, project_id, since)
+    checks = {v: n for (a, v), n in counts.items() if a == "check"}
+    return VersionReport(versions=_rows(checks, running, _version_order),
+                         releases=await _adoption_rows(session, project_id, counts, running))
+
+
+async def _by_action_and_version(
+    session: AsyncSession, project_id: int, since: datetime,
+) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    """Event counts per (action, version) and clients per version of their last check, since ``since``."""
     counts = {(a, v): n for (a, v), n in (await _sums(session, project_id, since, ("action", "version"),
                                                       region=ALL)).items()}
+    return counts, await _clients_by(session, project_id, since, ClientActivity.version)
+
+
+async def _adoption_rows(
+    session: AsyncSession, project_id: int, counts: dict[tuple[str, str], int], running: dict[str, int],
+) -> list[AdoptionRow]:
     total_checks = sum(n for (a, _v), n in counts.items() if a == "check")
-    running = await _clients_by(session, project_id, since, ClientActivity.version)
     active = sum(running.values())
     releases = await session.scalars(
         select(Release).where(Release.project_id == project_id, Release.status == ReleaseStatus.PUBLISHED)

@@ -36,6 +36,8 @@ class StoredBlob:
     size: int
     #: ``sha256:<hex>`` of the content.
     checksum: str
+    #: This save put the file there (the same content was not stored before).
+    created: bool = False
 
 
 class ArtifactStore(Protocol):
@@ -56,13 +58,18 @@ class LocalArtifactStore:
         self.root = Path(storage_dir)
         self._dir = self.root / "artifacts"
 
+    @property
+    def scratch_dir(self) -> Path:
+        """Where uploads are spooled before they are renamed into place."""
+        return self._dir / "tmp"
+
     async def save(
         self, data: AsyncIterable[bytes], *, max_bytes: int, expected_checksum: str | None = None,
         expected_size: int | None = None,
     ) -> StoredBlob:
         """Store ``data``; nothing is kept when it passes ``max_bytes`` (PayloadTooLarge) or
         differs from the expected checksum or size (InvalidInput)."""
-        staged = await spool(data, directory=self._dir / "tmp", max_bytes=max_bytes)
+        staged = await spool(data, directory=self.scratch_dir, max_bytes=max_bytes)
         try:
             if expected_checksum and expected_checksum != staged.sha256:
                 raise InvalidInput(CHECKSUM_MISMATCH, error_code="CHECKSUM_MISMATCH",
@@ -72,11 +79,12 @@ class LocalArtifactStore:
             key = blob_key(staged.sha256)
             target = self.path(key)
             await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+            created = not await asyncio.to_thread(target.exists)
             await asyncio.to_thread(os.replace, staged.path, target)
         except BaseException:
             staged.path.unlink(missing_ok=True)
             raise
-        return StoredBlob(key=key, size=staged.size, checksum=staged.sha256)
+        return StoredBlob(key=key, size=staged.size, checksum=staged.sha256, created=created)
 
     def path(self, key: str) -> Path:
         path = (self.root / key).resolve()

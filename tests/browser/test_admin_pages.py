@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from server.services import announcements, enrollment, projects, rules
+from server.services import announcements, enrollment, projects, releases, rules
+from server.services.artifacts import spec_from_url
 from server.services.paging import PageSpec
 from server.services.roles import Role
 from tests.browser.console import ADMIN, choose_project, ensure_user, run_service, screenshot, sign_in
@@ -119,3 +121,69 @@ def test_enrollment_token_shown_once(ops: Page, console: ServerProcess) -> None:
         return await enrollment.list_tokens(session, project="ops")
 
     assert [t.labels for t in run_service(console, tokens)] == [{"site": "sh", "tier": "edge"}]
+
+
+#: What a person reads in each language: the language switch, the rule action and the channels.
+WORDS = {
+    "en": {"language": "English", "block": "Block", "beta": "Beta", "stable": "Stable", "all": "All channels",
+           "targets": "channel Beta"},
+    "zh": {"language": "中文", "block": "阻止", "beta": "测试版", "stable": "稳定版", "all": "全部通道",
+           "targets": "通道 测试版"},
+}
+
+
+def _check(console: ServerProcess, project: str, channel: str) -> dict:
+    reply = httpx.post(f"{console.http_url}/api/v1/check-update", timeout=10, json={
+        "project": project, "channel": channel, "current_version": "1.0.0", "client_id": "browser-client"})
+    assert reply.status_code == 200, reply.text
+    return reply.json()["data"]
+
+
+def _pick(page: Page, select: str, option: str) -> None:
+    page.get_by_test_id(select).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rule_limited_to_a_channel_applies_only_there(page: Page, console: ServerProcess, lang: str) -> None:
+    words, slug, user = WORDS[lang], f"chan-{lang}", f"rules-{lang}"
+
+    async def prepare(session):  # type: ignore[no-untyped-def]
+        await projects.create_project(session, slug=slug, name=f"Channels {lang}")
+        for channel, version in (("stable", "2.0.0"), ("beta", "2.1.0")):
+            await releases.create_release(
+                session, project=slug, version=version, channel=channel, title=version, publish=True,
+                artifacts=[spec_from_url(url=f"https://dl.example.com/{version}", size=1, checksum="sha256:" + "ab" * 32)])
+
+    run_service(console, prepare)
+    ensure_user(console, user, "rules password", Role.OPERATOR)
+    sign_in(page, user, "rules password")
+    page.get_by_test_id("language").get_by_text(words["language"]).click()
+    choose_project(page, slug, f"Channels {lang}")
+    assert [_check(console, slug, c)["latest_version"] for c in ("stable", "beta")] == ["2.0.0", "2.1.0"]
+
+    page.get_by_test_id("nav-rules").click()
+    page.get_by_test_id("new-rule").click()
+    page.get_by_test_id("rule-name").fill("hold-beta")
+    _pick(page, "rule-action", words["block"])
+    expect(page.get_by_test_id("rule-channel")).to_contain_text(words["all"])
+    _pick(page, "rule-channel", words["beta"])
+    page.get_by_test_id("rule-save").click()
+    expect(page.get_by_test_id("rule-targets-hold-beta")).to_have_text(words["targets"])
+    expect(page.get_by_test_id("rule-dialog")).to_be_hidden()
+    screenshot(page, f"rules-channel-{lang}")
+    assert _check(console, slug, "stable")["has_update"] is True
+    assert _check(console, slug, "beta")["has_update"] is False
+
+    page.get_by_test_id("rule-edit-hold-beta").click()
+    expect(page.get_by_test_id("rule-channel")).to_contain_text(words["beta"])
+    _pick(page, "rule-channel", words["stable"])
+    page.get_by_test_id("rule-save").click()
+    expect(page.get_by_test_id("rule-targets-hold-beta")).to_contain_text(words["stable"])
+    assert _check(console, slug, "stable")["has_update"] is False
+    assert _check(console, slug, "beta")["has_update"] is True
+
+    async def saved(session):  # type: ignore[no-untyped-def]
+        return [(r.name, r.action, r.channel) for r in await rules.list_rules(session, slug)]
+
+    assert run_service(console, saved) == [("hold-beta", "block", "stable")]

@@ -1,4 +1,5 @@
-"""Agents in the browser: a live agent appears online, a pushed upgrade is followed step by step."""
+"""Agents in the browser: a live agent appears online, upgrades are pushed from its row and its page,
+followed step by step."""
 
 from __future__ import annotations
 
@@ -49,6 +50,18 @@ def test_live_agent_and_pushed_upgrade(page: Page, console: ServerProcess) -> No
         expect(row).to_contain_text("1.0.0")
         screenshot(page, "agents-en")
 
+        row.get_by_test_id("upgrade-node-a").click()  # from the list: the agent page's dialog
+        dialog = page.get_by_test_id("upgrade-dialog")
+        dialog.get_by_test_id("upgrade-release").click()
+        page.get_by_role("option").filter(has_text="v1.1.0").click()
+        dialog.get_by_test_id("push-upgrade").click()
+        expect(page.get_by_test_id("confirm-dialog")).to_contain_text("v1.1.0")
+        page.get_by_test_id("confirm-ok").click()
+        from_list = agent.next_command()
+        assert from_list.type == common_pb2.COMMAND_TYPE_UPGRADE and from_list.payload.upgrade.version == "v1.1.0"
+        expect(dialog).to_be_hidden()
+        screenshot(page, "agents-upgraded-from-row-en")
+
         page.get_by_test_id("agent-node-a").click()
         expect(page.get_by_test_id("agent-name")).to_have_text("node-a")
         page.get_by_test_id("upgrade-release").click()
@@ -70,5 +83,19 @@ def test_live_agent_and_pushed_upgrade(page: Page, console: ServerProcess) -> No
         expect(card.get_by_test_id("command-status")).to_have_text("Succeeded")
         expect(page.get_by_test_id("upgrade-history")).to_contain_text("1.1.0")
         screenshot(page, "agent-detail-en")
+
+        page.get_by_test_id("push-restart").click()
+        page.get_by_test_id("confirm-ok").click()
+        restart = agent.next_command()
+        agent.send(command_result=common_pb2.CommandResult(
+            command_id=restart.id, success=False, failed_step="health", error="app is unhealthy"))
+        card = page.get_by_test_id("command-restart").first
+        expect(card.get_by_test_id("command-status")).to_have_text("Failed")
+        expect(card.get_by_test_id("command-error")).to_have_text("Health check: app is unhealthy")  # the step named
+        agent.send(command_result=common_pb2.CommandResult(  # the upgrade pushed from the list fails the same way
+            command_id=from_list.id, success=False, from_version="1.1.0", to_version="1.1.0", failed_step="health",
+            error="app is unhealthy"))
+        failed = page.get_by_test_id("upgrade-history").get_by_role("row").filter(has_text="Failed")
+        expect(failed).to_contain_text("Health check: app is unhealthy")
     finally:
         agent.stop()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from server.services import auth, projects
+from server.services import audit, auth, projects, releases
+from server.services.artifacts import spec_from_url
+from server.services.paging import PageSpec
 from server.services.roles import Role
 from tests.browser.console import ADMIN, ensure_user, run_service, screenshot, sign_in
 from tests.fixtures.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
+CHECKSUM = "sha256:" + "5e" * 32
 
 
 def _slugs(console: ServerProcess) -> list[str]:
@@ -158,3 +162,68 @@ def test_agent_settings_of_a_project_are_validated_and_saved(page: Page, console
     page.get_by_test_id("edit-fleet-settings").click()
     expect(page.get_by_test_id("project-health-timeout")).to_have_value("120")
 
+
+
+def test_download_mirrors_are_validated_saved_and_served_per_region(page: Page, console: ServerProcess) -> None:
+    ensure_user(console, *ADMIN, Role.ADMIN)
+    dev_url = "https://releases.runpanel.dev/v1.1.0/runpanel-linux-amd64.tar.gz"
+
+    async def prepare(session):  # type: ignore[no-untyped-def]
+        await projects.create_project(session, slug="dist", name="Distribution")
+        await releases.create_release(session, project="dist", version="v1.1.0", title="Mirrors", publish=True,
+                                      artifacts=[spec_from_url(url=dev_url, size=2048, checksum=CHECKSUM,
+                                                               platform="linux-amd64")])
+
+    def saved() -> tuple[dict[str, str], list]:
+        async def read(session):  # type: ignore[no-untyped-def]
+            entries = await audit.list_audit(session, PageSpec(page=1, size=10), action="project.mirrors")
+            info = await projects.get_project(session, "dist")
+            return info.download_mirrors, [(e.actor, e.target_id, e.detail) for e in entries.items]
+
+        return run_service(console, read)
+
+    run_service(console, prepare)
+    sign_in(page)
+    page.goto("/projects")
+    expect(page.get_by_test_id("projects-table")).to_contain_text("dist")
+    page.get_by_test_id("mirrors-of-dist").click()
+    dialog = page.get_by_test_id("mirrors-dialog")
+    expect(page.get_by_test_id("mirror-region-0")).to_have_value("default")
+    page.get_by_test_id("mirror-url-0").fill("https://releases.runpanel.dev/")
+    page.get_by_test_id("mirror-add").click()
+    page.get_by_test_id("mirror-region-1").fill("cn")
+    page.get_by_test_id("mirror-url-1").fill("ftp://releases.runpanel.cn")
+    page.get_by_test_id("mirrors-save").click()
+    expect(dialog.get_by_text("Invalid mirror URL 'ftp://releases.runpanel.cn' for region 'cn'")).to_be_visible()
+    assert saved() == ({}, [])
+
+    page.get_by_test_id("mirror-url-1").fill("https://releases.runpanel.cn")
+    page.get_by_test_id("mirror-add").click()
+    page.get_by_test_id("mirror-region-2").fill("CN")
+    page.get_by_test_id("mirror-url-2").fill("https://other.runpanel.cn")
+    page.get_by_test_id("mirrors-save").click()
+    expect(dialog.get_by_text("The region 'cn' is listed more than once")).to_be_visible()
+    assert saved() == ({}, [])
+
+    page.get_by_test_id("mirror-remove-2").click()
+    page.get_by_test_id("mirror-add").click()  # a row left blank is skipped
+    expect(page.get_by_test_id("mirror-region-3")).to_have_value("")
+    page.get_by_test_id("mirrors-save").click()
+    expect(dialog).to_have_count(0)
+    mirrors = {"default": "https://releases.runpanel.dev", "cn": "https://releases.runpanel.cn"}
+    assert saved() == (mirrors, [(f"user:{ADMIN[0]}", "dist", mirrors)])
+    expect(page.get_by_test_id("projects-table").get_by_role("row").filter(has_text="dist")).to_contain_text(
+        "cn, default")
+
+    asked = {"project": "dist", "current_version": "v1.0.0", "client_id": "mirror-client", "os": "linux",
+             "arch": "amd64"}
+    cn, eu = (httpx.post(f"{console.http_url}/api/v1/check-update", json={**asked, "region": region}, timeout=10)
+              for region in ("cn", "eu"))
+    assert cn.status_code == eu.status_code == 200
+    assert cn.json()["data"]["download_url"] == "https://releases.runpanel.cn/v1.1.0/runpanel-linux-amd64.tar.gz"
+    assert eu.json()["data"]["download_url"] == dev_url
+    assert cn.json()["data"]["file_checksum"] == eu.json()["data"]["file_checksum"] == CHECKSUM
+
+    page.get_by_test_id("mirrors-of-dist").click()
+    expect(page.get_by_test_id("mirror-url-1")).to_have_value("https://releases.runpanel.cn")
+    screenshot(page, "mirrors-en")

@@ -4,6 +4,7 @@ and watches it step by step until it succeeds."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -11,6 +12,7 @@ from typing import TypeVar
 import pytest
 from playwright.sync_api import Page, expect
 
+from common.steps import STEP_NAMES
 from generated.upkeep.v1 import admin_pb2
 from server.services import tokens
 from server.services.roles import Role
@@ -27,12 +29,23 @@ pytestmark = pytest.mark.browser
 
 T = TypeVar("T")
 USER = ("li-lei", "correct horse battery")
+#: Step ids as agents report them (common/steps.py), never shown to a person.
+RAW_STEP = re.compile(r"\b(" + "|".join(STEP_NAMES) + r")\b")
 
 
 def run_async(call: Callable[[], Awaitable[T]]) -> T:
     """Run a coroutine on a thread of its own (Playwright's sync API owns this thread's loop)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(lambda: asyncio.run(call())).result()  # type: ignore[arg-type]
+
+
+async def last_step(console: ServerProcess, token: str, agent_id: int) -> str:
+    admin = Admin(console.grpc_target, token)
+    try:
+        listed = await admin.call("ListCommands", admin_pb2.ListCommandsRequest(agent_id=agent_id))
+        return listed.commands[0].progress.step
+    finally:
+        await admin.close()
 
 
 def test_admin_pushes_upgrade_and_watches_it_in_chinese(page: Page, console: ServerProcess, node: Node, app_images: AppImages) -> None:  # noqa: F811
@@ -72,9 +85,12 @@ def test_admin_pushes_upgrade_and_watches_it_in_chinese(page: Page, console: Ser
         steps = card.get_by_test_id("command-step")
         for label in ("下载", "备份", "加载镜像", "健康检查", "完成 · 100%"):
             expect(steps.filter(has_text=label).first).to_be_visible()
+        shown = steps.all_inner_texts()
+        assert not [line for line in shown if RAW_STEP.search(line) or "步骤" in line], shown  # names, never ids
         expect(page.get_by_test_id("upgrade-history")).to_contain_text("2.0.0")
         screenshot(page, "agent-pushed-upgrade-zh_CN")
         assert fetch(node.url + "/version") == "2.0.0"
+        assert run_async(lambda: last_step(console, token, agent_id)) == "done"  # the API keeps the ids
         assert daemon.terminate() == 0, daemon.log()
     finally:
         daemon.kill()

@@ -104,14 +104,17 @@ async def test_unhealthy_release_is_rolled_back_automatically(node, app_images, 
     fill_data(node.data_dir)
     data_before, compose_before = snapshot(node.data_dir), (node.compose_dir / "docker-compose.yml").read_text()
     steps: list[str] = []
+    messages: list[str] = []
 
     async def progress(step: str, percent: float, message: str) -> None:
         steps.append(step)
+        messages.append(message)
 
     result = await engine.upgrade(FileSource(path=bundle(node, app_images, "2.0.0", health_path="missing"), version="2.0.0"), progress=progress)
     assert (result.status, result.failed_step, result.error_code, result.rolled_back) == ("FAILED", "health", "HEALTH_CHECK_FAILED", True)
     assert "unhealthy" in result.error
     assert "rollback" in steps
+    assert messages[steps.index("rollback")].startswith("Step Health check failed: "), messages  # named, not the id
     assert fetch(node.url + "/version") == "1.0.0"
     assert snapshot(node.data_dir) == data_before
     assert (node.compose_dir / "docker-compose.yml").read_text() == compose_before

@@ -18,8 +18,8 @@ from server.db.defaults import new_project
 from server.services import tokens
 from server.services.roles import Role
 from server.db.models import (
-    AgentMetric, AuditLog, Client, Command, EventRollup, MaintenanceWindow, Project, ServiceUpgradeHistory, TelemetryBatch,
-    UpdateEvent,
+    AgentMetric, AuditLog, Channel, Client, Command, EventRollup, MaintenanceWindow, Project, Release, ServiceUpgradeHistory,
+    TelemetryBatch, UpdateEvent,
 )
 
 pytestmark = pytest.mark.integration
@@ -131,8 +131,8 @@ async def enroll(agents: agent_pb2_grpc.AgentServiceStub, token: str, client_uui
 
 async def connect(agents: agent_pb2_grpc.AgentServiceStub, identity: pb.EnrollResponse, **hello: object) -> tuple[Link, pb.Welcome]:
     link = Link(agents, identity.client_uuid, identity.secret)
-    link.send(hello=pb.Hello(agent_id=identity.agent_id, client_uuid=identity.client_uuid, client_version="0.1.0",
-                             service_version="1.0.0", **hello))
+    link.send(hello=pb.Hello(**{"agent_id": identity.agent_id, "client_uuid": identity.client_uuid, "client_version": "0.1.0",
+                                "service_version": "1.0.0", **hello}))
     welcome = (await link.receive("welcome")).welcome
     return link, welcome
 
@@ -498,6 +498,48 @@ async def test_send_command_validation(server: UpkeepServer, admin, agents) -> N
         assert caught.value.details()
     listed = await admin.ListCommands(admin_pb2.ListCommandsRequest(agent_id=identity.agent_id))
     assert listed.page.total == 0
+
+
+async def test_upgrade_to_an_older_version_is_refused_unless_a_rollback(server: UpkeepServer, admin, agents) -> None:
+    """Checked against the version the agent's Hello reported (enrolled at 1.0.0, running 2.1.0)."""
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity, service_version="2.1.0")
+    async with server.runtime.session_factory() as s, s.begin():
+        project = await s.scalar(select(Project).where(Project.slug == "shop"))
+        channel_id = await s.scalar(select(Channel.id).where(Channel.project_id == project.id, Channel.name == "stable"))
+        release = Release(project_id=project.id, version="1.5.0", display_version="v1.5.0", major=1, minor=5, patch=0,
+                          channel_id=channel_id, kind="service", title="1.5", status="published")
+        s.add(release)
+    refused = [
+        common_pb2.UpgradePayload(version="2.0.0"),
+        common_pb2.UpgradePayload(release_id=release.id),
+        common_pb2.UpgradePayload(release_id=release.id, version="2.2.0"),  # the release is older all the same
+    ]
+    for upgrade in refused:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await admin.SendCommand(admin_pb2.SendCommandRequest(
+                agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_UPGRADE,
+                payload=common_pb2.CommandPayload(upgrade=upgrade)), metadata=(("accept-language", "zh-CN"),))
+        assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        target = upgrade.version if upgrade.version == "2.0.0" else "v1.5.0"
+        assert "2.1.0" in caught.value.details() and target in caught.value.details() and "回滚" in caught.value.details()
+    assert (await admin.ListCommands(admin_pb2.ListCommandsRequest(agent_id=identity.agent_id))).page.total == 0
+    selector = common_pb2.AgentSelector(project="shop")
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await admin.SendCommand(admin_pb2.SendCommandRequest(
+            selector=selector, type=common_pb2.COMMAND_TYPE_UPGRADE,
+            payload=common_pb2.CommandPayload(upgrade=common_pb2.UpgradePayload(version="1.9.9"))))
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "node-1" in caught.value.details()
+    allowed = [
+        common_pb2.UpgradePayload(release_id=release.id, version="v1.5.0", is_rollback=True),
+        common_pb2.UpgradePayload(version="2.1.1"),
+    ]
+    for upgrade in allowed:
+        sent = await admin.SendCommand(admin_pb2.SendCommandRequest(
+            agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_UPGRADE, payload=common_pb2.CommandPayload(upgrade=upgrade)))
+        assert (await link.receive("command")).command.id == sent.commands[0].id
+    assert (await admin.ListCommands(admin_pb2.ListCommandsRequest(agent_id=identity.agent_id))).page.total == 2
+    link.close()
 
 
 async def test_selector_fans_out_to_matching_agents(server: UpkeepServer, admin, agents) -> None:

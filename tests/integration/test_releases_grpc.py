@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from generated.upkeep.v1 import admin_pb2_grpc, update_pb2, update_pb2_grpc
 from generated.upkeep.v1 import common_pb2 as cpb
 from server.services.roles import Role
 from server.services.tokens import create_token
+from tests.fixtures.servers import wait_until
 
 pytestmark = pytest.mark.integration
 SHA = "sha256:" + "5e" * 32
@@ -161,6 +163,89 @@ async def test_upload_artifact_stream_checks_checksum_and_size(server, admin):
     assert stored.checksum == digest and stored.size == len(payload) and stored.platform == "windows-x86_64"
     blobs = [p for p in (server.settings.storage_dir / "artifacts").rglob("*") if p.is_file()]
     assert [p.read_bytes() == payload for p in blobs] == [True]
+
+
+def _upload_frames(release_id: int, payload: bytes, more: asyncio.Queue[bytes | None] | None = None):  # type: ignore[no-untyped-def]
+    """An UploadArtifact stream: the metadata and ``payload``, or its first block then what ``more`` brings."""
+    async def gen():  # type: ignore[no-untyped-def]
+        yield pb.UploadArtifactRequest(metadata=pb.UploadArtifactMetadata(
+            release_id=release_id, platform="linux-x86_64", file_name="app.bin", size=len(payload),
+            checksum="sha256:" + hashlib.sha256(payload).hexdigest()))
+        if more is None:
+            yield pb.UploadArtifactRequest(data=payload)
+            return
+        yield pb.UploadArtifactRequest(data=payload[:64 * 1024])
+        while (block := await more.get()) is not None:
+            yield pb.UploadArtifactRequest(data=block)
+    return gen()
+
+
+def _blob(server, payload: bytes) -> Path:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256(payload).hexdigest()
+    return server.settings.storage_dir / "artifacts" / digest[:2] / digest
+
+
+async def test_upload_whose_release_goes_meanwhile_leaves_no_file(server, admin):
+    """The release is deleted while its file uploads: NOT_FOUND, nothing recorded, and the file
+    leaves the store again, unless another release's artifact has the same content."""
+    stub, auth = admin
+    await stub.CreateProject(pb.CreateProjectRequest(slug="gone"), metadata=auth)
+    keep = (await stub.CreateRelease(pb.CreateReleaseRequest(project="gone", version="1.0.0"), metadata=auth)).release
+    shared, own = os.urandom(200_000), os.urandom(300_000)
+    await stub.UploadArtifact(_upload_frames(keep.id, shared), metadata=auth)
+    spool = server.settings.storage_dir / "artifacts" / "tmp"
+    for version, payload in (("1.1.0", own), ("1.2.0", shared)):
+        doomed = (await stub.CreateRelease(pb.CreateReleaseRequest(project="gone", version=version), metadata=auth)).release
+        more: asyncio.Queue[bytes | None] = asyncio.Queue()
+        call = stub.UploadArtifact(_upload_frames(doomed.id, payload, more), metadata=auth)
+        await wait_until(lambda: any(spool.iterdir()))  # spooling: the release was there
+        await stub.DeleteRelease(pb.DeleteReleaseRequest(release_id=doomed.id), metadata=auth)
+        more.put_nowait(payload[64 * 1024:])
+        more.put_nowait(None)
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await call
+        assert refused.value.code() == grpc.StatusCode.NOT_FOUND, refused.value
+    assert not _blob(server, own).exists()
+    assert _blob(server, shared).read_bytes() == shared  # keep's artifact still downloads
+    assert list(spool.iterdir()) == []
+    got = await stub.GetRelease(pb.GetReleaseRequest(release_id=keep.id), metadata=auth)
+    assert [a.checksum for a in got.release.artifacts] == ["sha256:" + hashlib.sha256(shared).hexdigest()]
+
+
+REFUSE_ARTIFACTS = {
+    "sqlite": ["CREATE TRIGGER refuse_artifacts BEFORE INSERT ON artifacts BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+    "postgresql": [
+        "CREATE FUNCTION refuse_artifacts() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse_artifacts BEFORE INSERT ON artifacts FOR EACH ROW EXECUTE FUNCTION refuse_artifacts()",
+    ],
+}
+ALLOW_ARTIFACTS = {
+    "sqlite": ["DROP TRIGGER refuse_artifacts"],
+    "postgresql": ["DROP TRIGGER refuse_artifacts ON artifacts", "DROP FUNCTION refuse_artifacts()"],
+}
+
+
+async def test_upload_the_database_refuses_leaves_no_file(server, admin, db_engine):
+    """The database fails the artifact's insert (a trigger refuses it): the stored file goes again."""
+    stub, auth = admin
+    await stub.CreateProject(pb.CreateProjectRequest(slug="refused"), metadata=auth)
+    rel = (await stub.CreateRelease(pb.CreateReleaseRequest(project="refused", version="1.0.0"), metadata=auth)).release
+    payload = os.urandom(100_000)
+    dialect = db_engine.dialect.name
+    async with db_engine.begin() as conn:
+        for statement in REFUSE_ARTIFACTS[dialect]:
+            await conn.exec_driver_sql(statement)
+    try:
+        with pytest.raises(grpc.aio.AioRpcError):
+            await stub.UploadArtifact(_upload_frames(rel.id, payload), metadata=auth)
+    finally:
+        async with db_engine.begin() as conn:
+            for statement in ALLOW_ARTIFACTS[dialect]:
+                await conn.exec_driver_sql(statement)
+    assert not _blob(server, payload).exists()
+    assert list((await stub.GetRelease(pb.GetReleaseRequest(release_id=rel.id), metadata=auth)).release.artifacts) == []
+    stored = (await stub.UploadArtifact(_upload_frames(rel.id, payload), metadata=auth)).artifact  # once allowed
+    assert stored.size == len(payload) and _blob(server, payload).read_bytes() == payload
 
 
 async def test_admin_grpc_needs_token_and_role(server, channel):

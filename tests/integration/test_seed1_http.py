@@ -191,6 +191,47 @@ async def test_versions_list_update_delete_and_channels(http, sf):
     assert changed.status_code == 200 and changed.json()["data"]["rollout_percentage"] == 50
 
 
+async def test_unknown_ids_are_404_in_seed_envelope_and_change_nothing(http, sf):
+    created = (await http.post("/admin/api/v1/versions", json=seed_version())).json()["data"]
+    channels = (await http.get(SEED["admin_list_channels"]["path"])).json()["data"]
+    missing = max([created["id"], *(c["id"] for c in channels)]) + 1000
+    cases = [
+        ("put", SEED["admin_update_version"]["path"], {"title": "x"}, "RELEASE_NOT_FOUND"),
+        ("post", SEED["admin_publish_version"]["path"], None, "RELEASE_NOT_FOUND"),
+        ("delete", SEED["admin_delete_version"]["path"], None, "RELEASE_NOT_FOUND"),
+        ("put", SEED["admin_update_channel"]["path"], SEED["admin_update_channel"]["body"], "CHANNEL_NOT_FOUND"),
+    ]
+    for method, path, body, code in cases:
+        reply = await http.request(method.upper(), path.format(id=missing), json=body,
+                                   headers={"accept-language": "zh-CN"})
+        assert reply.status_code == 404, (path, reply.text)
+        payload = reply.json()
+        assert payload["code"] == 404 and payload["error_code"] == code and "未找到" in payload["message"]
+    assert (await http.get(SEED["admin_list_channels"]["path"])).json()["data"] == channels
+    listed = (await http.get("/admin/api/v1/versions")).json()["data"]["items"]
+    assert [(v["id"], v["title"], v["is_published"]) for v in listed] == [(created["id"], created["title"], False)]
+
+
+async def test_publish_time_and_an_inactive_channel_as_the_seed_columns_say(http):
+    created = (await http.post("/admin/api/v1/versions", json=seed_version())).json()["data"]
+    assert created["is_published"] is False and created["publish_time"] is None
+    published = (await http.post(SEED["admin_publish_version"]["path"].format(id=created["id"]))).json()["data"]
+    assert published["is_published"] is True and published["publish_time"] is not None
+    ex = SEED["check_update"]
+    assert (await http.post(ex["path"], json=ex["body"])).json()["data"]["has_update"] is True
+
+    stable = next(c for c in (await http.get(SEED["admin_list_channels"]["path"])).json()["data"]
+                  if c["name"] == ex["body"]["channel"])
+    path = SEED["admin_update_channel"]["path"].format(id=stable["id"])
+    off = (await http.put(path, json={"is_active": False})).json()["data"]
+    assert off["is_active"] is False and off["rollout_percentage"] == stable["rollout_percentage"]
+    silent = (await http.post(ex["path"], json=ex["body"])).json()
+    assert silent["code"] == 200 and silent["data"]["has_update"] is False and silent["data"]["download_url"] == ""
+    assert set(silent["data"]) == set(ex["response"]["data"])
+    assert (await http.put(path, json={"is_active": True})).json()["data"]["is_active"] is True
+    assert (await http.post(ex["path"], json=ex["body"])).json()["data"]["latest_version"] == "v1.2.3"
+
+
 @pytest.mark.parametrize(("method", "path", "body", "status", "code"), [
     ("post", "/api/v1/check-update", "{not json", 400, "INVALID_INPUT"),
     ("post", "/api/v1/check-update", {"current_version": "1.2", "client_id": "x"}, 400, "INVALID_VERSION"),

@@ -147,6 +147,23 @@ async def test_x_client_id_is_required(http: httpx.AsyncClient, method: str, pat
     _seed_error(malformed, 400, "INVALID_CLIENT_ID")
 
 
+async def test_every_call_with_x_client_id_marks_the_client_seen(server: UpkeepServer, http: httpx.AsyncClient) -> None:
+    """§8.1: the server updates ``last_seen_at`` from X-Client-ID on each call (register aside)."""
+    await http.post("/api/v1/clients/register", json=seed_example(SEED + "register_request.json"))
+    calls = [
+        ("GET", "/api/v1/announcements", {}),
+        ("GET", "/api/v1/services/updates/manifest", {"params": {"current_version": "1.0.0"}}),
+        ("POST", "/api/v1/history/client-self-upgrades",
+         {"json": seed_example(SEED + "client_self_upgrade_request.json")}),
+        ("POST", "/api/v1/diagnostics/upload", {"files": {"file": ("diag.zip", b"PK", "application/zip")}}),
+    ]
+    for method, path, kwargs in calls:
+        before = (await _client_row(server)).last_seen_at
+        reply = await http.request(method, path, headers={"X-Client-ID": UUID}, **kwargs)
+        assert reply.status_code < 400, (path, reply.text)
+        assert (await _client_row(server)).last_seen_at > before, path
+
+
 async def test_history_reports(server: UpkeepServer, http: httpx.AsyncClient) -> None:
     await http.post("/api/v1/clients/register", json=seed_example(SEED + "register_request.json"))
     seen_before = (await _client_row(server)).last_seen_at

@@ -178,6 +178,24 @@ async def test_tauri_static_manifest(server: UpkeepServer, http: httpx.AsyncClie
     assert missing.status_code == 400 and missing.json()["error_code"] == "MISSING_CLIENT_ID"
 
 
+async def test_tauri_static_manifest_needs_both_query_parameters(server: UpkeepServer, http: httpx.AsyncClient) -> None:
+    """§8.3.2: ``platform`` and ``current_version`` are required; a refused call touches nothing."""
+    await _client_release(server, "v1.2.0")
+    seen = (await _client_row(server)).last_seen_at
+    for params in ({"current_version": "1.0.0"}, {"platform": "windows-x86_64"}, {}):
+        reply = await http.get("/api/v1/client/updates/manifest", params=params,
+                               headers={"X-Client-ID": UUID, "accept-language": "zh-CN"})
+        assert reply.status_code == 400, reply.text
+        assert shape(reply.json()) == shape(seed_example(SEED + "error.json"))
+        assert reply.json()["error_code"] == "INVALID_INPUT" and "请求格式错误" in reply.json()["message"]
+    row = await _client_row(server)
+    assert (row.client_version, row.last_seen_at) == (None, seen)
+    assert await _checks(server) == []
+    answered = await http.get("/api/v1/client/updates/manifest", headers={"X-Client-ID": UUID},
+                              params={"platform": "windows-x86_64", "current_version": "1.0.0"})
+    assert answered.status_code == 200 and (await _client_row(server)).last_seen_at > seen
+
+
 async def test_tauri_dynamic_endpoint(server: UpkeepServer, http: httpx.AsyncClient) -> None:
     release_id = await _client_release(server, "1.2.0")
     windows = TAURI["platforms"]["windows-x86_64"]

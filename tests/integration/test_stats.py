@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, event, func, select
 
 from common.versions import Version
 from server.db.models import UpdateEvent
@@ -101,6 +101,27 @@ async def test_stats_equal_counts_of_raw_rows(seeded, period, span):
     assert got == {k: (events_in[k], clients_in[k]) for k in set(events_in) | set(clients_in)}
     assert [r["clients"] for r in regions["regions"]] == sorted((r["clients"] for r in regions["regions"]),
                                                                 reverse=True)
+
+
+async def test_distribution_reads_rollups_and_client_activity_once(seeded, running_server):
+    """Versions and adoption share one read of each figure (they used to be computed twice per call)."""
+    http, _sf = seeded
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    engine = running_server.runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        reply = await http.get("/admin/api/v1/stats/distribution", params={"period": "30d"})
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert reply.status_code == 200 and reply.json()["data"]["versions"]
+    tables = Counter(t for text in statements for t in ("client_activity", "event_rollups", "daily_rollups")
+                     if f"FROM {t}" in text)
+    assert tables == {"client_activity": 1, "event_rollups": 1, "daily_rollups": 1}
 
 
 async def test_two_batches_in_one_transaction_move_activity_forward_only(db_engine, session_factory):

@@ -45,7 +45,7 @@ EXPECTED_METHODS: dict[str, dict[str, tuple[bool, bool]]] = {
                 "CreateEnrollmentToken ListEnrollmentTokens RevokeEnrollmentToken "
                 "CreateApiToken ListApiTokens RevokeApiToken "
                 "GetStats GetVersionDistribution GetRegionDistribution GetAdoption "
-                "GetServerInfo "
+                "GetServerInfo ListDiagnostics "
                 "CreateRollout ListRollouts PauseRollout ResumeRollout AbortRollout"
             ).split()
         },

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
 from typing import Any
 
 from nicegui import background_tasks, context, ui
@@ -16,9 +15,7 @@ from nicegui import background_tasks, context, ui
 from common.errors import NotFound
 from generated.upkeep.v1 import common_pb2
 from server.hub import AgentHub
-from server.services import agents, audit, commands, releases
-from server.services.audit import actor_name
-from server.services.paging import PageSpec
+from server.services import agents, commands
 from server.services.roles import Role
 from webui.i18n import N_, _, fmt_datetime
 from webui.labels import (
@@ -26,9 +23,10 @@ from webui.labels import (
     command_status_label,
     command_step_label,
     command_type_label,
-    status_label,
+    upgrade_details_label,
     upgrade_result_label,
 )
+from webui.commands import push_upgrade, release_options, send_command, service_releases
 from webui.dialogs import confirm
 from webui.layout import PageContext, console_page
 from webui.session import action, live
@@ -103,7 +101,7 @@ async def _live_log(agent: agents.AgentView, facts: ui.column) -> None:  # noqa:
                 _command_card(view, steps.get(view.id, []))
         history.rows = [
             {"id": h.id, "time": fmt_datetime(h.upgraded_at), "from": h.from_version, "to": h.to_version,
-             "status": upgrade_result_label(h.status), "details": h.details}
+             "status": upgrade_result_label(h.status), "details": upgrade_details_label(h.details)}
             for h in upgrades
         ]
         history.update()
@@ -169,46 +167,25 @@ def _command_card(view: commands.CommandView, steps: list[str]) -> None:
         for line in steps:
             ui.label(line).classes("text-xs font-mono").props('data-testid="command-step"')
         result = view.result or {}
-        if result.get("error") or result.get("message"):
-            ui.label(result.get("error") or result.get("message")).classes(
-                "text-sm " + ("text-negative" if view.status == "failed" else ""))
+        if error := result.get("error") or result.get("message"):
+            if failed_step := result.get("failed_step"):
+                error = f"{command_step_label(failed_step)}: {error}"
+            ui.label(error).classes("text-sm " + ("text-negative" if view.status == "failed" else "")).props(
+                'data-testid="command-error"')
 
 
 async def _command_bar(ctx: PageContext, agent_id: int) -> None:
     assert ctx.project is not None
-    async with transaction() as session:
-        published = (await releases.list_releases(
-            session, project=ctx.project.slug, kind="service", statuses=["published", "paused"],
-            spec=PageSpec(page=1, size=50),
-        )).items
-    options = {r.id: f"{r.display_version} · {status_label(r.status)}" for r in published}
+    published = await service_releases(ctx.project.slug)
     by_id = {r.id: r for r in published}
 
     @action(Role.OPERATOR)
     async def send(kind: str, payload: common_pb2.CommandPayload) -> None:
-        rt = runtime()
-        async with transaction() as session:
-            views = await commands.create_commands(
-                session, [agent_id], type_number=common_pb2.CommandType.Value(f"COMMAND_TYPE_{kind.upper()}"),
-                payload=payload, expires_at=None, ttl=timedelta(seconds=rt.settings.command_ttl_s),
-                created_by=actor_name(ctx.principal),
-            )
-            await audit.record_audit(session, ctx.principal, "command.send", "command", views[0].id,
-                                     {"type": kind, "agents": 1}, ctx.ip)
-        _hub().deliver(views)
-        ui.notify(_("{command} sent.").format(command=command_type_label(kind)), type="positive")
+        await send_command(ctx, agent_id, kind, payload)
 
+    @action(Role.OPERATOR)
     async def upgrade() -> None:
-        chosen = by_id.get(release.value)
-        if chosen is None:
-            ui.notify(_("Choose a release first."), type="warning")
-            return
-        if not await confirm(_("Upgrade this agent's service to {version}?").format(version=chosen.display_version),
-                             ok=_("Upgrade")):
-            return
-        payload = common_pb2.CommandPayload(upgrade=common_pb2.UpgradePayload(
-            release_id=chosen.id, version=chosen.display_version))
-        await send("upgrade", payload)
+        await push_upgrade(ctx, agent_id, by_id.get(release.value))
 
     async def rollback() -> None:
         if not await confirm(_("Roll this agent's service back to a backup?"), ok=_("Roll back")):
@@ -221,7 +198,7 @@ async def _command_bar(ctx: PageContext, agent_id: int) -> None:
             await send("restart", common_pb2.CommandPayload(restart=common_pb2.RestartPayload()))
 
     with ui.row().classes("w-full items-end gap-3"):
-        release = ui.select(options, label=_("Release")).classes("w-56").props('data-testid="upgrade-release"')
+        release = ui.select(release_options(published), label=_("Release")).classes("w-56").props('data-testid="upgrade-release"')
         ui.button(_("Upgrade"), icon="upgrade", on_click=upgrade).props('data-testid="push-upgrade"')
         ui.button(_("Backup"), icon="save",
                   on_click=lambda: send("backup", common_pb2.CommandPayload(backup=common_pb2.BackupPayload()))).props(

@@ -1,13 +1,17 @@
-"""Agents of the current project: a live, server-side paged list with search and filters."""
+"""Agents of the current project: a live, server-side paged list with search and filters; operators
+push an upgrade from a row (the agent page's dialog)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from nicegui import ui
+from nicegui.events import GenericEventArguments
 
 from server.services import agents
 from server.services.agents import AgentFilter
+from server.services.roles import Role
+from webui.commands import upgrade_dialog
 from webui.i18n import N_, _, fmt_datetime
 from webui.layout import PageContext, console_page
 from webui.paging import PagedTable
@@ -48,6 +52,8 @@ async def agents_page(ctx: PageContext) -> None:
         {"name": "platform", "label": _("Platform"), "field": "platform", "align": "left"},
         {"name": "last_seen", "label": _("Last seen"), "field": "last_seen", "align": "left"},
     ]
+    if ctx.can(Role.OPERATOR):
+        columns.append({"name": "actions", "label": "", "field": "id", "align": "right"})
     online_text, offline_text = _("Online"), _("Offline")
 
     async def fetch(page: int, size: int) -> tuple[list[dict[str, Any]], int]:
@@ -77,6 +83,17 @@ async def agents_page(ctx: PageContext) -> None:
     paged.table.add_slot("body-cell-hostname", """<q-td :props="props">
         <a :href="'/agents/' + props.row.id" class="text-primary" :data-testid="'agent-' + props.value">
         {{ props.value }}</a></q-td>""")
+    if ctx.can(Role.OPERATOR):
+        upgrade_label = _("Upgrade")
+        paged.table.add_slot("body-cell-actions", f"""<q-td :props="props">
+            <q-btn flat round dense color="primary" icon="upgrade" aria-label="{upgrade_label}"
+                   :data-testid="'upgrade-' + props.row.hostname" @click="$parent.$emit('push_upgrade', props.row)">
+            <q-tooltip>{upgrade_label}</q-tooltip></q-btn></q-td>""")
+
+        async def push(event: GenericEventArguments) -> None:
+            await upgrade_dialog(ctx, int(event.args["id"]), event.args["hostname"])
+
+        paged.table.on("push_upgrade", push)
     for control in (search, state, region, version, labels):
         control.on_value_change(paged.first_page)
     await paged.refresh()

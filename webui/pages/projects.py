@@ -12,6 +12,7 @@ from webui.forms import FormErrors, slot
 from webui.i18n import N_, _, fmt_datetime
 from webui.labels import channel_label
 from webui.layout import PageContext, console_page
+from webui.mirrors import open_mirrors_dialog
 from webui.session import action
 from webui.state import transaction
 
@@ -27,6 +28,7 @@ async def projects_page(ctx: PageContext) -> None:
         {"name": "name", "label": _("Name"), "field": "name", "align": "left"},
         {"name": "description", "label": _("Description"), "field": "description", "align": "left"},
         {"name": "default_channel", "label": _("Default channel"), "field": "default_channel", "align": "left"},
+        {"name": "mirrors", "label": _("Mirrors"), "field": "mirrors", "align": "left"},
         {"name": "created", "label": _("Created"), "field": "created", "align": "left"},
         {"name": "actions", "label": "", "field": "slug", "align": "right"},
     ]
@@ -34,6 +36,7 @@ async def projects_page(ctx: PageContext) -> None:
         {
             "slug": p.slug, "name": p.name, "description": p.description or "",
             "default_channel": channel_label(p.default_channel), "created": fmt_datetime(p.created_at),
+            "mirrors": ", ".join(sorted(p.download_mirrors)),
             "current": ctx.project is not None and p.slug == ctx.project.slug,
         }
         for p in ctx.projects
@@ -55,9 +58,21 @@ async def projects_page(ctx: PageContext) -> None:
             current=_("Current"), use=_("Use"), edit=_("Edit"), can_edit=str(ctx.can(Role.OPERATOR)).lower(),
         ),
     )
+    table.add_slot(
+        "body-cell-mirrors",
+        slot(
+            """<q-td :props="props">{{ props.value }}
+            <q-btn v-if="%(can_edit)s" flat dense round size="sm" icon="edit" color="primary"
+                   @click="$parent.$emit('mirrors', props.row.slug)" :data-testid="'mirrors-of-' + props.row.slug">
+              <q-tooltip>%(edit)s</q-tooltip></q-btn>
+            </q-td>""",
+            edit=_("Edit the download mirrors"), can_edit=str(ctx.can(Role.OPERATOR)).lower(),
+        ),
+    )
     by_slug = {p.slug: p for p in ctx.projects}
     table.on("use", lambda e: _use(e.args))
     table.on("edit", lambda e: _edit_dialog(ctx, by_slug[e.args]))
+    table.on("mirrors", lambda e: open_mirrors_dialog(ctx, by_slug[e.args]))
 
 
 def _use(slug: str) -> None:

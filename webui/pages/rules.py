@@ -8,12 +8,14 @@ from typing import Any
 from nicegui import ui
 
 from common.errors import UpkeepError
-from server.services import audit, rules
+from server.services import audit, channels, rules
+from server.services.channels import ChannelInfo
 from server.services.roles import Role
 from server.services.rules import RuleInfo
 from webui.dialogs import confirm
 from webui.forms import FormErrors
 from webui.i18n import N_, _
+from webui.labels import channel_label
 from webui.layout import PageContext, console_page
 from webui.pages.agents import parse_labels
 from webui.session import action
@@ -32,6 +34,8 @@ async def rules_page(ctx: PageContext) -> None:
     ui.label(_("Rules are evaluated from top to bottom; the first that matches a client decides.")).classes(
         "text-grey-8")
     listing = ui.column().classes("w-full gap-2").props('data-testid="rules-list"')
+    async with transaction() as session:
+        project_channels = {c.name: c for c in await channels.list_channels(session, project)}
 
     async def load() -> None:
         async with transaction() as session:
@@ -51,7 +55,8 @@ async def rules_page(ctx: PageContext) -> None:
                 ui.label(rule.name).classes("font-bold")
                 ui.badge(_(RULE_ACTIONS.get(rule.action, rule.action)) + (
                     f" {rule.pin_version}" if rule.pin_version else ""), color="primary")
-                ui.label(_describe(rule)).classes("text-sm text-grey-8 grow")
+                ui.label(_describe(rule, project_channels)).classes("text-sm text-grey-8 grow").props(
+                    f'data-testid="rule-targets-{rule.name}"')
                 if can_change:
                     up = ui.button(icon="arrow_upward", on_click=lambda r=rule: move(r.id, -1)).props(
                         f'flat dense round data-testid="rule-up-{rule.name}"')
@@ -59,7 +64,8 @@ async def rules_page(ctx: PageContext) -> None:
                         f'flat dense round data-testid="rule-down-{rule.name}"')
                     up.set_enabled(position > 0)
                     down.set_enabled(position < count - 1)
-                    ui.button(icon="edit", on_click=lambda r=rule: _rule_dialog(ctx, r, load)).props("flat dense round")
+                    ui.button(icon="edit", on_click=lambda r=rule: _rule_dialog(ctx, r, project_channels, load)).props(
+                        f'flat dense round data-testid="rule-edit-{rule.name}"')
                     ui.button(icon="delete", on_click=lambda r=rule: remove(r)).props(
                         f'flat dense round color=negative data-testid="rule-delete-{rule.name}"')
                     enabled.on_value_change(lambda e, r=rule: toggle(r, bool(e.value)))
@@ -95,13 +101,20 @@ async def rules_page(ctx: PageContext) -> None:
         await load()
 
     if can_change:
-        ui.button(_("New rule"), icon="add", on_click=lambda: _rule_dialog(ctx, None, load)).props(
+        ui.button(_("New rule"), icon="add", on_click=lambda: _rule_dialog(ctx, None, project_channels, load)).props(
             'data-testid="new-rule"')
     await load()
 
 
-def _describe(rule: RuleInfo) -> str:
+def _channel_name(name: str, project_channels: dict[str, ChannelInfo]) -> str:
+    found = project_channels.get(name)
+    return channel_label(name, found.display_name if found else None)
+
+
+def _describe(rule: RuleInfo, project_channels: dict[str, ChannelInfo]) -> str:
     parts = []
+    if rule.channel:
+        parts.append(_("channel {value}").format(value=_channel_name(rule.channel, project_channels)))
     if rule.target_region:
         parts.append(_("region {value}").format(value=rule.target_region))
     if rule.target_version_range:
@@ -113,7 +126,9 @@ def _describe(rule: RuleInfo) -> str:
     return " · ".join(parts) or _("every client")
 
 
-def _rule_dialog(ctx: PageContext, rule: RuleInfo | None, reload) -> None:  # type: ignore[no-untyped-def]
+def _rule_dialog(  # type: ignore[no-untyped-def]
+    ctx: PageContext, rule: RuleInfo | None, project_channels: dict[str, ChannelInfo], reload,
+) -> None:
     assert ctx.project is not None
     project = ctx.project.slug
     with ui.dialog(value=True) as dialog, ui.card().classes("w-[36rem]").props('data-testid="rule-dialog"'):
@@ -124,6 +139,10 @@ def _rule_dialog(ctx: PageContext, rule: RuleInfo | None, reload) -> None:  # ty
                              label=_("Action")).classes("w-48").props('data-testid="rule-action"')
             pin = ui.input(_("Pinned version"), value=(rule.pin_version or "") if rule else "").props(
                 'data-testid="rule-pin"').classes("grow")
+        channel_options = {"": _("All channels")} | {
+            name: _channel_name(name, project_channels) for name in project_channels}
+        channel = ui.select(channel_options, value=(rule.channel or "") if rule else "", label=_("Channel")).classes(
+            "w-full").props('data-testid="rule-channel"')
         with ui.row().classes("w-full gap-3 no-wrap"):
             region = ui.input(_("Region"), value=(rule.target_region or "") if rule else "").classes("w-1/3")
             versions = ui.input(_("Client versions"), placeholder=">=1.0.0,<2.0.0",
@@ -136,7 +155,7 @@ def _rule_dialog(ctx: PageContext, rule: RuleInfo | None, reload) -> None:  # ty
             f"{k}={v}" for k, v in sorted((rule.labels if rule else {}).items()))).classes("w-full")
         rollout = ui.textarea(_("Rollout settings (JSON)"), value=json.dumps(rule.rollout_config) if rule and
                               rule.rollout_config else "").props("rows=2").classes("w-full font-mono")
-        errors = FormErrors({"INVALID_VERSION": pin, "INVALID_VERSION_RANGE": versions})
+        errors = FormErrors({"INVALID_VERSION": pin, "INVALID_VERSION_RANGE": versions, "CHANNEL_NOT_FOUND": channel})
 
         @action(Role.OPERATOR)
         async def save() -> None:
@@ -149,6 +168,7 @@ def _rule_dialog(ctx: PageContext, rule: RuleInfo | None, reload) -> None:  # ty
                 "target_region": region.value, "target_version_range": versions.value,
                 "os": os_name.value.strip() or None, "arch": arch.value.strip() or None,
                 "labels": parse_labels(labels.value or ""), "rollout_config": rollout.value,
+                "channel": channel.value or "",
             }
             try:
                 async with transaction() as session:
@@ -157,7 +177,7 @@ def _rule_dialog(ctx: PageContext, rule: RuleInfo | None, reload) -> None:  # ty
                     else:
                         saved = await rules.update_rule(session, rule.id, **fields)
                     await audit.record_audit(session, ctx.principal, "rule.create" if rule is None else "rule.update",
-                                             "rule", saved.id, {"name": saved.name}, ctx.ip)
+                                             "rule", saved.id, {"name": saved.name, "channel": saved.channel}, ctx.ip)
             except UpkeepError as exc:
                 errors.show(exc)
                 return

@@ -1117,6 +1117,42 @@ class GetAdoptionResponse(_message.Message):
     releases: _containers.RepeatedCompositeFieldContainer[ReleaseAdoption]
     def __init__(self, releases: _Optional[_Iterable[_Union[ReleaseAdoption, _Mapping]]] = ...) -> None: ...
 
+class ListDiagnosticsRequest(_message.Message):
+    __slots__ = ("client_uuid", "project", "page")
+    CLIENT_UUID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    client_uuid: str
+    project: str
+    page: _common_pb2.PageRequest
+    def __init__(self, client_uuid: _Optional[str] = ..., project: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class DiagnosticsBundle(_message.Message):
+    __slots__ = ("id", "client_uuid", "file_name", "size", "sha256", "created_at", "download_path")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_UUID_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    DOWNLOAD_PATH_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    client_uuid: str
+    file_name: str
+    size: int
+    sha256: str
+    created_at: _timestamp_pb2.Timestamp
+    download_path: str
+    def __init__(self, id: _Optional[int] = ..., client_uuid: _Optional[str] = ..., file_name: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., download_path: _Optional[str] = ...) -> None: ...
+
+class ListDiagnosticsResponse(_message.Message):
+    __slots__ = ("diagnostics", "page")
+    DIAGNOSTICS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    diagnostics: _containers.RepeatedCompositeFieldContainer[DiagnosticsBundle]
+    page: _common_pb2.PageResponse
+    def __init__(self, diagnostics: _Optional[_Iterable[_Union[DiagnosticsBundle, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
+
 class GetServerInfoRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

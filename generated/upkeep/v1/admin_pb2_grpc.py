@@ -265,6 +265,11 @@ class AdminServiceStub:
                 request_serializer=upkeep_dot_v1_dot_admin__pb2.GetServerInfoRequest.SerializeToString,
                 response_deserializer=upkeep_dot_v1_dot_admin__pb2.GetServerInfoResponse.FromString,
                 _registered_method=True)
+        self.ListDiagnostics = channel.unary_unary(
+                '/upkeep.v1.AdminService/ListDiagnostics',
+                request_serializer=upkeep_dot_v1_dot_admin__pb2.ListDiagnosticsRequest.SerializeToString,
+                response_deserializer=upkeep_dot_v1_dot_admin__pb2.ListDiagnosticsResponse.FromString,
+                _registered_method=True)
         self.CreateRollout = channel.unary_unary(
                 '/upkeep.v1.AdminService/CreateRollout',
                 request_serializer=upkeep_dot_v1_dot_admin__pb2.CreateRolloutRequest.SerializeToString,
@@ -590,6 +595,13 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDiagnostics(self, request, context):
+        """Diagnostics bundles clients uploaded (operator; the file downloads over HTTP).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateRollout(self, request, context):
         """Rollouts (contract only for now; the engine comes later).
         """
@@ -853,6 +865,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.GetServerInfo,
                     request_deserializer=upkeep_dot_v1_dot_admin__pb2.GetServerInfoRequest.FromString,
                     response_serializer=upkeep_dot_v1_dot_admin__pb2.GetServerInfoResponse.SerializeToString,
+            ),
+            'ListDiagnostics': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDiagnostics,
+                    request_deserializer=upkeep_dot_v1_dot_admin__pb2.ListDiagnosticsRequest.FromString,
+                    response_serializer=upkeep_dot_v1_dot_admin__pb2.ListDiagnosticsResponse.SerializeToString,
             ),
             'CreateRollout': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateRollout,
@@ -2123,6 +2140,33 @@ class AdminService:
             '/upkeep.v1.AdminService/GetServerInfo',
             upkeep_dot_v1_dot_admin__pb2.GetServerInfoRequest.SerializeToString,
             upkeep_dot_v1_dot_admin__pb2.GetServerInfoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDiagnostics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/upkeep.v1.AdminService/ListDiagnostics',
+            upkeep_dot_v1_dot_admin__pb2.ListDiagnosticsRequest.SerializeToString,
+            upkeep_dot_v1_dot_admin__pb2.ListDiagnosticsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -6,6 +6,7 @@
     agents.py         agents, commands, WatchAgents
     maintenance.py    maintenance windows
     bundles.py        UploadBundle, bundle manifests
+    diagnostics.py    uploaded diagnostics bundles
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from server.rpc.admin.accounts import AccountsAdminMixin
 from server.rpc.admin.agents import AgentsAdminMixin
 from server.rpc.admin.announcements import AnnouncementsAdminMixin
 from server.rpc.admin.bundles import BundlesAdminMixin
+from server.rpc.admin.diagnostics import DiagnosticsAdminMixin
 from server.rpc.admin.maintenance import MaintenanceAdminMixin
 from server.rpc.admin.releases import ReleasesAdminMixin
 from server.runtime import Runtime
@@ -28,6 +30,7 @@ class AdminServicer(
     AnnouncementsAdminMixin,
     AgentsAdminMixin,
     BundlesAdminMixin,
+    DiagnosticsAdminMixin,
     MaintenanceAdminMixin,
     admin_pb2_grpc.AdminServiceServicer,
 ):

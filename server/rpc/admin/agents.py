@@ -88,6 +88,8 @@ class AgentsAdminMixin:
         if target is None:
             raise InvalidInput(NO_COMMAND_TARGET, error_code="NO_COMMAND_TARGET")
         expires_at = request.expires_at.ToDatetime(UTC) if request.HasField("expires_at") else None
+        # Batched Hellos first: an upgrade is checked against the versions agents last reported.
+        await (self._hub.settle(request.agent_id) if target == "agent_id" else self._hub.flush())
         async with self.runtime.session_factory() as s, s.begin():
             if target == "agent_id":
                 agent_ids = [(await agents_svc.get_agent(s, agent_id=request.agent_id)).id]

@@ -215,7 +215,8 @@ class ReleasesAdminMixin:
         store = LocalArtifactStore(self.runtime.settings.storage_dir)
         blob = await store.save(data(), max_bytes=upload.max_bytes, expected_checksum=upload.checksum,
                                 expected_size=upload.size)
-        async with self.runtime.session_factory() as s, s.begin():
+        async with artifacts.recorded_or_removed(self.runtime.session_factory, store, [blob]), \
+                self.runtime.session_factory() as s, s.begin():
             info = await artifacts.attach_blob(s, meta.release_id, upload, blob, signature=meta.signature or None)
             await self._audit(s, who, context, "artifact.upload", info.id,
                               {"release_id": meta.release_id, "platform": info.platform})

@@ -43,11 +43,13 @@ import grpc  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from agent.link import Backoff  # noqa: E402
+from agent.link.channel import CHANNEL_OPTIONS as AGENT_CHANNEL_OPTIONS  # noqa: E402
 from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, agent_pb2_grpc, common_pb2  # noqa: E402
 
 _ADDRESS = re.compile(r"0x[0-9a-f]+")
-# A local subchannel pool: otherwise channels to one target share a TCP connection.
-CHANNEL_OPTIONS = [("grpc.keepalive_time_ms", 60_000), ("grpc.enable_retries", 0), ("grpc.use_local_subchannel_pool", 1)]
+# The agent's own options; a local subchannel pool, else channels to one target share a TCP connection.
+PHASES = frozenset({"heartbeat", "fanout", "restart"})
+CHANNEL_OPTIONS = [*AGENT_CHANNEL_OPTIONS, ("grpc.use_local_subchannel_pool", 1)]
 
 
 # ---------------------------------------------------------------------------- worker side
@@ -69,10 +71,12 @@ class Fleet:
     async def run_agent(self, agent_id: int, client_uuid: str, secret: str) -> None:
         backoff = Backoff(0.5, 10.0)
         metadata = (("x-upkeep-client-id", client_uuid), ("authorization", f"Bearer {secret}"))
+        executed: list[str] = []  # like a real agent, it says in Hello which commands it has run
         await asyncio.sleep(random.uniform(0, 2))
         while not self.stop.is_set():
             queue: asyncio.Queue[pb.ConnectRequest | None] = asyncio.Queue()
-            queue.put_nowait(pb.ConnectRequest(hello=pb.Hello(agent_id=agent_id, client_uuid=client_uuid, client_version="0.1.0")))
+            queue.put_nowait(pb.ConnectRequest(hello=pb.Hello(agent_id=agent_id, client_uuid=client_uuid, client_version="0.1.0",
+                                                              executed_command_ids=executed)))
 
             async def requests():  # type: ignore[no-untyped-def]
                 while (item := await queue.get()) is not None:
@@ -90,6 +94,7 @@ class Fleet:
                         beat = asyncio.create_task(self._beat(queue))
                     elif kind == "command":
                         self.received.setdefault(message.command.id, time.time())
+                        executed.append(message.command.id)
                         queue.put_nowait(pb.ConnectRequest(command_ack=pb.CommandAck(command_id=message.command.id, accepted=True)))
             except grpc.aio.AioRpcError as exc:
                 self.errors[exc.code().name] = self.errors.get(exc.code().name, 0) + 1
@@ -132,7 +137,7 @@ def worker(target: str, agents: list[tuple[int, str, str]], heartbeat: float, co
                 command_ids = request[1]
                 times = [fleet.received[c] for c in command_ids if c in fleet.received]
                 conn.send({"connected": len(fleet.connected), "errors": dict(fleet.errors), "details": dict(fleet.details),
-                           "received": len(times), "last": max(times, default=0.0)})
+                           "received": len(times), "last": max(times, default=0.0), "cpu": time.process_time()})
 
     asyncio.run(main())
 
@@ -167,20 +172,24 @@ def _profile(pid: int, seconds: float, out: Path | None) -> subprocess.Popen[byt
     """py-spy over the server for ``seconds`` (collapsed stacks in ``out``), if asked for."""
     if out is None:
         return None
+    native = ["--native"] if os.environ.get("BENCH_PROFILE_NATIVE") else []
     return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "50", "--format", "raw",
-                             "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             *native, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _cpu_s(pid: int) -> float:
+def _cpu_s(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of the process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
 
 
 class Bench:
-    def __init__(self, pg_url: str, heartbeat: int, workers: int, profile_dir: Path | None = None) -> None:
+    def __init__(self, pg_url: str, heartbeat: int, workers: int, profile_dir: Path | None = None,
+                 phases: frozenset[str] = PHASES) -> None:
         self.heartbeat = heartbeat
         self.workers = workers
         self.profile_dir = profile_dir
+        self.phases = phases
         admin_url = make_url(pg_url).set(drivername="postgresql+psycopg")
         self.db_name = f"upkeep_bench_{secrets.token_hex(4)}"
         engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -261,7 +270,7 @@ def _status(pipes: list, command_ids: list[str]) -> dict:
         for code, n in reply["errors"].items():
             errors[code] = errors.get(code, 0) + n
     return {"connected": sum(r["connected"] for r in replies), "received": sum(r["received"] for r in replies),
-            "last": max(r["last"] for r in replies), "errors": errors,
+            "last": max(r["last"] for r in replies), "errors": errors, "cpu": sum(r["cpu"] for r in replies),
             "details": [d for r in replies for d in r["details"].items()]}
 
 
@@ -305,41 +314,53 @@ def run(bench: Bench, count: int) -> None:
     rss = _rss_kib(bench.server.pid)
     print(f"  server RSS {rss0 / 1024:.0f} MiB at 0, {rss / 1024:.0f} MiB at N → {(rss - rss0) / count:.1f} KiB per agent")
 
-    window = 2 * bench.heartbeat + 2
-    profiler = _profile(bench.server.pid, window, bench.profile_dir and bench.profile_dir / f"heartbeat-{count}.txt")
-    t0, c0 = time.time(), _cpu_s(bench.server.pid)
-    time.sleep(window)
-    cpu = (_cpu_s(bench.server.pid) - c0) / (time.time() - t0)
-    if profiler is not None:
-        profiler.wait()
-    advanced = bench.last_seen_advanced(t0)
-    print(f"  heartbeats every {bench.heartbeat}s: server CPU {cpu * 100:.1f}% of one core over {window}s; "
-          f"last_seen advanced for {advanced}/{count} agents")
+    if "heartbeat" in bench.phases:
+        window = 2 * bench.heartbeat + 2
+        profiler = _profile(bench.server.pid, window, bench.profile_dir and bench.profile_dir / f"heartbeat-{count}.txt")
+        t0, (user0, sys0) = time.time(), _cpu_s(bench.server.pid)
+        time.sleep(window)
+        user, sys_ = _cpu_s(bench.server.pid)
+        elapsed = time.time() - t0
+        cpu = (user - user0 + sys_ - sys0) / elapsed
+        if profiler is not None:
+            profiler.wait()
+        advanced = bench.last_seen_advanced(t0)
+        print(f"  heartbeats every {bench.heartbeat}s: server CPU {cpu * 100:.1f}% of one core over {window}s "
+              f"(user {(user - user0) / elapsed * 100:.1f}%, system {(sys_ - sys0) / elapsed * 100:.1f}%); "
+              f"last_seen advanced for {advanced}/{count} agents")
 
-    channel = grpc.insecure_channel(f"127.0.0.1:{bench.port}")
-    stub = admin_pb2_grpc.AdminServiceStub(channel)
-    t_call = time.time()
-    reply = stub.SendCommand(admin_pb2.SendCommandRequest(
-        selector=common_pb2.AgentSelector(project="bench"), type=common_pb2.COMMAND_TYPE_RESTART,
-    ), metadata=(("authorization", f"Bearer {token}"),), timeout=120)
-    t_reply = time.time()
-    ids = [c.id for c in reply.commands]
-    status = _wait(pipes, lambda s: s["received"] >= len(ids), 120, ids)
-    print(f"  fan-out: {len(ids)} durable commands, call answered in {t_reply - t_call:.2f}s, "
-          f"last agent had it {status['last'] - t_call:.2f}s after the call ({status['received']} received)")
-    channel.close()
+    if "fanout" in bench.phases:
+        channel = grpc.insecure_channel(f"127.0.0.1:{bench.port}")
+        stub = admin_pb2_grpc.AdminServiceStub(channel)
+        profiler = _profile(bench.server.pid, 10, bench.profile_dir and bench.profile_dir / f"fanout-{count}.txt")
+        clients_cpu0, server_cpu0 = _status(pipes, [])["cpu"], sum(_cpu_s(bench.server.pid))
+        t_call = time.time()
+        reply = stub.SendCommand(admin_pb2.SendCommandRequest(
+            selector=common_pb2.AgentSelector(project="bench"), type=common_pb2.COMMAND_TYPE_RESTART,
+        ), metadata=(("authorization", f"Bearer {token}"),), timeout=120)
+        t_reply = time.time()
+        ids = [c.id for c in reply.commands]
+        status = _wait(pipes, lambda s: s["received"] >= len(ids), 120, ids)
+        server_cpu = sum(_cpu_s(bench.server.pid)) - server_cpu0
+        print(f"  fan-out: {len(ids)} durable commands, call answered in {t_reply - t_call:.2f}s, "
+              f"last agent had it {status['last'] - t_call:.2f}s after the call ({status['received']} received); "
+              f"CPU until then: server {server_cpu:.1f}s, agent processes {status['cpu'] - clients_cpu0:.1f}s")
+        channel.close()
+        if profiler is not None:
+            profiler.wait()
 
-    bench.server.send_signal(signal.SIGKILL)
-    bench.server.wait()
-    ready_at = bench.start_server()
-    profiler = _profile(bench.server.pid, 30, bench.profile_dir and bench.profile_dir / f"reconnect-{count}.txt")
-    status = _wait(pipes, lambda s: s["connected"] >= count, 300)
-    print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready")
-    if profiler is not None:
-        profiler.wait()
-    status = _status(pipes, [])
-    print(f"  errors agents saw: {status['errors'] or 'none'}; INTERNAL: {status['errors'].get('INTERNAL', 0)}")
-    _print_details(status)
+    if "restart" in bench.phases:
+        bench.server.send_signal(signal.SIGKILL)
+        bench.server.wait()
+        ready_at = bench.start_server()
+        profiler = _profile(bench.server.pid, 30, bench.profile_dir and bench.profile_dir / f"reconnect-{count}.txt")
+        status = _wait(pipes, lambda s: s["connected"] >= count, 300)
+        print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready")
+        if profiler is not None:
+            profiler.wait()
+        status = _status(pipes, [])
+        print(f"  errors agents saw: {status['errors'] or 'none'}; INTERNAL: {status['errors'].get('INTERNAL', 0)}")
+        _print_details(status)
     for pipe in pipes:
         pipe.send("stop")
     for pipe, proc in zip(pipes, procs):
@@ -362,13 +383,15 @@ def main() -> None:
     parser.add_argument("--heartbeat", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--pg-url", default=os.environ.get("UPKEEP_TEST_PG_URL", ""))
-    parser.add_argument("--profile", type=Path, help="folder for py-spy stacks of the heartbeat and reconnect phases")
+    parser.add_argument("--profile", type=Path, help="folder for py-spy stacks of the heartbeat and reconnect phases "
+                        "(BENCH_PROFILE_NATIVE=1 adds native frames)")
+    parser.add_argument("--phases", default=",".join(sorted(PHASES)), help="which of heartbeat,fanout,restart to run")
     args = parser.parse_args()
     if not args.pg_url:
         raise SystemExit("set UPKEEP_TEST_PG_URL or --pg-url")
     _raise_nofile()
     print(f"open-file limit per process: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]} (one TCP connection each)")
-    bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile)
+    bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile, frozenset(args.phases.split(",")) & PHASES)
     try:
         for count in (int(n) for n in args.agents.split(",")):
             run(bench, count)

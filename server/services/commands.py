@@ -12,13 +12,14 @@ The command's uuid is the agent's idempotency key: it runs at most once.
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.protobuf import json_format
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import FailedPrecondition, InvalidInput, NotFound, PermissionDenied
@@ -165,33 +166,52 @@ async def create_commands(
         await _refuse_downgrade(session, agent_ids, payload.upgrade)
     expiry = expires_at or now + ttl
     body = _as_dict(payload)
-    uuids = {agent_id: str(uuid.uuid4()) for agent_id in agent_ids}
-    await session.execute(
-        insert(Command),
-        [
-            {"uuid": uuids[a], "client_id": a, "type": name, "status": S.QUEUED.value, "payload": body,
-             "created_by": created_by or None, "created_at": now, "expires_at": expiry}
-            for a in agent_ids
-        ],
-    )
-    client_uuids: dict[int, str] = {}
-    for start in range(0, len(agent_ids), 1000):
-        chunk = list(agent_ids[start:start + 1000])
-        client_uuids.update((row.id, row.client_uuid) for row in await session.execute(select(Client.id, Client.client_uuid).where(Client.id.in_(chunk))))
+    ids = list(dict.fromkeys(agent_ids))
+    row = {"type": name, "status": S.QUEUED.value, "payload": body, "created_by": created_by or None,
+           "created_at": now, "expires_at": expiry}
+    if session.bind.dialect.name == "postgresql":
+        written = await _insert_in_postgresql(session, ids, row)
+    else:
+        written = await _insert_rows(session, ids, row)
     return [
         CommandView(
-            id=uuids[a], agent_id=a, client_uuid=client_uuids.get(a, ""), type=name, status=S.QUEUED.value, payload=body,
+            id=written[a][0], agent_id=a, client_uuid=written[a][1], type=name, status=S.QUEUED.value, payload=body,
             progress=None, result=None, created_at=now, sent_at=None, acked_at=None, started_at=None, finished_at=None,
             expires_at=expiry, created_by=created_by,
         )
-        for a in agent_ids
+        for a in ids if a in written
     ]
 
 
-def _installed(text: str | None) -> Version | None:
+#: One statement for any number of agents: uuids made by the server, the agents' uuids returned.
+_INSERT_FOR_AGENTS = text(
+    "WITH new AS (INSERT INTO commands (uuid, client_id, type, status, payload, created_by, created_at, expires_at) "
+    "SELECT gen_random_uuid()::text, agent.id, :type, :status, CAST(:payload AS json), :created_by, :created_at, :expires_at "
+    "FROM unnest(CAST(:ids AS integer[])) AS agent(id) RETURNING uuid, client_id) "
+    "SELECT new.uuid, new.client_id, clients.client_uuid FROM new JOIN clients ON clients.id = new.client_id"
+)
+
+
+async def _insert_in_postgresql(session: AsyncSession, ids: list[int], row: dict[str, Any]) -> dict[int, tuple[str, str]]:
+    """agent id → (command uuid, agent uuid); 20,000 rows in a fraction of an executemany's time."""
+    result = await session.execute(_INSERT_FOR_AGENTS, {**row, "payload": json.dumps(row["payload"]), "ids": ids})
+    return {client_id: (command_uuid, client_uuid) for command_uuid, client_id, client_uuid in result}
+
+
+async def _insert_rows(session: AsyncSession, ids: list[int], row: dict[str, Any]) -> dict[int, tuple[str, str]]:
+    uuids = {agent_id: str(uuid.uuid4()) for agent_id in ids}
+    await session.execute(insert(Command.__table__), [{**row, "uuid": uuids[a], "client_id": a} for a in ids])
+    written: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(select(Client.id, Client.client_uuid).where(Client.id.in_(ids[start:start + 1000])))
+        written.update((agent_id, (uuids[agent_id], client_uuid)) for agent_id, client_uuid in rows)
+    return written
+
+
+def _installed(reported: str | None) -> Version | None:
     """An agent's reported version, if it parses (what agents report is not ours to refuse)."""
     try:
-        return Version.parse(text or "")
+        return Version.parse(reported or "")
     except InvalidInput:
         return None
 

@@ -7,11 +7,12 @@ every second or so, so 20,000 agents heartbeating cost a few statements per flus
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ARRAY, Integer, any_, cast, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Client
@@ -44,16 +45,61 @@ def _chunks(ids: Collection[int]) -> list[list[int]]:
 
 
 async def flush_presence(session: AsyncSession, batch: PresenceBatch, now: datetime) -> None:
-    """Write one batch; rows are touched in id order to keep lock order stable."""
+    """Write one batch: a few statements whatever its size."""
+    postgresql = session.bind.dialect.name == "postgresql"
     if batch.hello:
-        await session.execute(
-            update(Client), [{"id": agent_id, **values} for agent_id, values in sorted(batch.hello.items())]
-        )
+        if postgresql:
+            await _copy_hellos(session, batch.hello)
+        else:
+            await session.execute(
+                update(Client), [{"id": agent_id, **values} for agent_id, values in sorted(batch.hello.items())]
+            )
     if batch.states:
         await session.execute(
             update(Client), [{"id": agent_id, "service_state": state} for agent_id, state in sorted(batch.states.items())]
         )
-    for chunk in _chunks(batch.seen - batch.offline):
-        await session.execute(update(Client).where(Client.id.in_(chunk)).values(last_seen_at=now))
-    for chunk in _chunks(batch.offline):
-        await session.execute(update(Client).where(Client.id.in_(chunk)).values(online=False, last_seen_at=now))
+    for chunks, values in ((_id_lists(batch.seen - batch.offline, postgresql), {"last_seen_at": now}),
+                           (_id_lists(batch.offline, postgresql), {"online": False, "last_seen_at": now})):
+        for ids in chunks:
+            condition = Client.id == any_(cast(ids, ARRAY(Integer))) if postgresql else Client.id.in_(ids)
+            await session.execute(update(Client).where(condition).values(**values))
+
+
+def _id_lists(ids: Collection[int], postgresql: bool) -> list[list[int]]:
+    """One array parameter on PostgreSQL; chunks of bound parameters elsewhere."""
+    if postgresql:
+        return [sorted(ids)] if ids else []
+    return _chunks(ids)
+
+
+#: Hello values, in COPY order; a fact the Hello did not carry (None) keeps the stored value.
+HELLO_FACTS = ("client_version", "service_version", "os_version", "hostname", "os_type", "architecture", "labels", "service_state")
+_JSON_FACTS = frozenset({"labels", "service_state"})
+_HELLO_STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS hello_batch (id integer, online boolean, last_seen_at timestamptz, "
+    "last_ip varchar(45), client_version varchar(50), service_version varchar(50), os_version varchar(64), "
+    "hostname varchar(255), os_type varchar(32), architecture varchar(32), labels json, service_state json) "
+    "ON COMMIT DELETE ROWS"
+)
+_HELLO_MERGE = (
+    "UPDATE clients SET online = b.online, last_seen_at = b.last_seen_at, last_ip = b.last_ip, "
+    + ", ".join(f"{fact} = COALESCE(b.{fact}, clients.{fact})" for fact in HELLO_FACTS)
+    + " FROM hello_batch b WHERE clients.id = b.id"
+)
+
+
+async def _copy_hellos(session: AsyncSession, hellos: dict[int, dict[str, Any]]) -> None:
+    """PostgreSQL: COPY into a temporary table, then one UPDATE (an executemany took 1.7 s for 20,000)."""
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    async with raw.cursor() as cursor:
+        await cursor.execute(_HELLO_STAGE)
+        await cursor.execute("TRUNCATE hello_batch")  # a transaction may flush several batches
+        columns = ("id", "online", "last_seen_at", "last_ip", *HELLO_FACTS)
+        async with cursor.copy(f"COPY hello_batch ({', '.join(columns)}) FROM STDIN") as copy:
+            for agent_id, values in hellos.items():
+                await copy.write_row((agent_id, values["online"], values["last_seen_at"], values.get("last_ip"), *(
+                    json.dumps(values[fact]) if fact in _JSON_FACTS and fact in values else values.get(fact)
+                    for fact in HELLO_FACTS
+                )))
+        await cursor.execute(_HELLO_MERGE)

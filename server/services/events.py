@@ -91,6 +91,10 @@ EVENT_COLUMNS = ("project_id", "release_id", "version", "client_id", "client_ver
                  "user_agent", "action", "error_message", "created_at")
 
 
+#: Their PostgreSQL types: set once per COPY, so rows are not inspected value by value.
+EVENT_COPY_TYPES = ("int4", "int4", "varchar", "varchar", "varchar", "varchar", "varchar", "text", "varchar", "text", "timestamptz")
+
+
 def _clip(value: str | None, size: int) -> str | None:
     return value[:size] if value else value
 
@@ -137,22 +141,34 @@ def _bucket_rows(counts: Counter[tuple[object, ...]], seconds: int) -> list[dict
     return rows
 
 
-def _activity(events: list[EventRecord]) -> list[dict[str, object]]:
-    """The newest event of each (project, client, action) and (project, client, ``*``) in the batch."""
-    latest: dict[tuple[int, str, str], EventRecord] = {}
-    for e in events:
+def _activity(events: list[EventRecord], *, any_action: bool = True) -> list[tuple[Any, ...]]:
+    """The newest event of each (project, client, action), and of each (project, client, ``*``)
+    unless ``any_action`` is off: rows in ACTIVITY_COLUMNS order plus the event's place in the batch."""
+    latest: dict[tuple[int, str, str], tuple[int, EventRecord]] = {}
+    for n, e in enumerate(events):
         if e.project_id is None or not e.client_id:
             continue
         client = e.client_id[:128]
-        for key in ((e.project_id, client, e.action), (e.project_id, client, ALL)):
+        keys = ((e.project_id, client, e.action), (e.project_id, client, ALL)) if any_action else ((e.project_id, client, e.action),)
+        for key in keys:
             seen = latest.get(key)
-            if seen is None or seen.created_at <= e.created_at:
-                latest[key] = e
-    return [{
-        "project_id": project_id, "client_id": client_id, "action": action,
-        "version": _rollup_version((e.client_version if e.action == EventAction.CHECK else e.version) or ""),
-        "region": (e.region or "").strip().lower()[:50], "last_at": e.created_at,
-    } for (project_id, client_id, action), e in latest.items()]
+            if seen is None or seen[1].created_at <= e.created_at:
+                latest[key] = (n, e)
+    return [(
+        project_id, client_id, action,
+        _rollup_version((e.client_version if e.action == EventAction.CHECK else e.version) or ""),
+        (e.region or "").strip().lower()[:50], e.created_at, n,
+    ) for (project_id, client_id, action), (n, e) in latest.items()]
+
+
+#: Rows formatted between two returns to the event loop: a batch of thousands would
+#: otherwise hold the loop for tens of milliseconds, the check-update tail latency.
+ROWS_PER_SLICE = 250
+
+
+async def _let_requests_in(rows_written: int) -> None:
+    if rows_written % ROWS_PER_SLICE == 0:
+        await asyncio.sleep(0)
 
 
 async def _insert_events(session: AsyncSession, events: list[EventRecord]) -> None:
@@ -165,8 +181,10 @@ async def _insert_events(session: AsyncSession, events: list[EventRecord]) -> No
     async with raw.cursor() as cursor, cursor.copy(
         f"COPY update_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
     ) as copy:
-        for event in events:
+        copy.set_types(EVENT_COPY_TYPES)
+        for n, event in enumerate(events, 1):
             await copy.write_row(_values(event))
+            await _let_requests_in(n)
 
 
 def _upserts(dialect: str) -> dict[type, Any]:
@@ -201,38 +219,43 @@ async def write_events(session: AsyncSession, events: list[EventRecord]) -> None
     for model, rows in ((EventRollup, hourly), (EventDailyRollup, daily)):
         if rows:
             await session.execute(upserts[model], rows)
-    activity = _activity(events)
-    if not activity:
-        return
     if dialect == "postgresql":
-        await _copy_activity(session, activity)
-    else:
-        await session.execute(upserts[ClientActivity], activity)
+        if activity := _activity(events, any_action=False):
+            await _copy_activity(session, activity)
+    elif activity := _activity(events):
+        await session.execute(upserts[ClientActivity], [dict(zip(ACTIVITY_COLUMNS, row)) for row in activity])
 
 
-#: PostgreSQL: a batch's activity rows are COPYed into a temporary table, then upserted in one statement.
+#: PostgreSQL: a batch's newest event per (client, action) is COPYed into a temporary table,
+#: then upserted in one statement together with each client's newest of any action (``*``).
 ACTIVITY_COLUMNS = ("project_id", "client_id", "action", "version", "region", "last_at")
+_STAGE_COLUMNS = (*ACTIVITY_COLUMNS, "seq")
+_STAGE_TYPES = ("int4", "varchar", "varchar", "varchar", "varchar", "timestamptz", "int4")
 _ACTIVITY_STAGE = (
-    "CREATE TEMP TABLE IF NOT EXISTS client_activity_batch (project_id integer, client_id varchar(128), "
-    "action varchar(16), version varchar(50), region varchar(50), last_at timestamptz) ON COMMIT DELETE ROWS"
+    "CREATE TEMP TABLE IF NOT EXISTS client_activity_stage (project_id integer, client_id varchar(128), "
+    "action varchar(16), version varchar(50), region varchar(50), last_at timestamptz, seq integer) ON COMMIT DELETE ROWS"
 )
 _ACTIVITY_MERGE = (
     f"INSERT INTO client_activity ({', '.join(ACTIVITY_COLUMNS)}) "
-    f"SELECT {', '.join(ACTIVITY_COLUMNS)} FROM client_activity_batch "
+    f"SELECT {', '.join(ACTIVITY_COLUMNS)} FROM client_activity_stage "
+    "UNION ALL (SELECT DISTINCT ON (project_id, client_id) project_id, client_id, '*', version, region, last_at "
+    "FROM client_activity_stage ORDER BY project_id, client_id, last_at DESC, seq DESC) "
     "ON CONFLICT (project_id, client_id, action) DO UPDATE SET version = EXCLUDED.version, "
     "region = EXCLUDED.region, last_at = EXCLUDED.last_at WHERE client_activity.last_at <= EXCLUDED.last_at"
 )
 
 
-async def _copy_activity(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+async def _copy_activity(session: AsyncSession, rows: list[tuple[Any, ...]]) -> None:
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
     async with raw.cursor() as cursor:
         await cursor.execute(_ACTIVITY_STAGE)
-        await cursor.execute("TRUNCATE client_activity_batch")  # a transaction may write several batches
-        async with cursor.copy(f"COPY client_activity_batch ({', '.join(ACTIVITY_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                await copy.write_row(tuple(row[c] for c in ACTIVITY_COLUMNS))
+        await cursor.execute("TRUNCATE client_activity_stage")  # a transaction may write several batches
+        async with cursor.copy(f"COPY client_activity_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
+            copy.set_types(_STAGE_TYPES)
+            for n, row in enumerate(rows, 1):
+                await copy.write_row(row)
+                await _let_requests_in(n)
         await cursor.execute(_ACTIVITY_MERGE)
 
 

@@ -191,7 +191,7 @@ class UpgradeEngine:
         run = _Run.resume(self, journal)
         if journal["step"] in ("cleanup", "record"):
             return await run.finish()
-        return await run.fail_and_roll_back(journal["step"], UpkeepError(INTERRUPTED, error_code="INTERRUPTED", step=step_name(journal["step"])))
+        return await run.fail_and_roll_back(journal["step"], UpkeepError(INTERRUPTED, error_code="INTERRUPTED", step=journal["step"]))
 
     async def rollback_to(self, backup_id: int, *, progress: ProgressFn | None = None, trigger: str = "cli",
                           command_id: str | None = None) -> UpgradeResult:

@@ -352,10 +352,12 @@ def run(bench: Bench, count: int) -> None:
     if "restart" in bench.phases:
         bench.server.send_signal(signal.SIGKILL)
         bench.server.wait()
+        clients_cpu0 = _status(pipes, [])["cpu"]
         ready_at = bench.start_server()
         profiler = _profile(bench.server.pid, 30, bench.profile_dir and bench.profile_dir / f"reconnect-{count}.txt")
         status = _wait(pipes, lambda s: s["connected"] >= count, 300)
-        print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready")
+        print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready; "
+              f"CPU until then: server {sum(_cpu_s(bench.server.pid)):.1f}s (with its start), agent processes {status['cpu'] - clients_cpu0:.1f}s")
         if profiler is not None:
             profiler.wait()
         status = _status(pipes, [])

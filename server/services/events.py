@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from datetime import UTC, datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.errors import InvalidInput
 from common.versions import Version
+from server.db.copy import copy_rows
 from server.db.models import ClientActivity, EventAction, EventDailyRollup, EventRollup, UpdateEvent
 
 __all__ = ["ALL", "EventRecord", "EventRecorder", "day_of", "hour_of", "rollup_version", "write_events"]
@@ -161,30 +162,12 @@ def _activity(events: list[EventRecord], *, any_action: bool = True) -> list[tup
     ) for (project_id, client_id, action), (n, e) in latest.items()]
 
 
-#: Rows formatted between two returns to the event loop: a batch of thousands would
-#: otherwise hold the loop for tens of milliseconds, the check-update tail latency.
-ROWS_PER_SLICE = 250
-
-
-async def _let_requests_in(rows_written: int) -> None:
-    if rows_written % ROWS_PER_SLICE == 0:
-        await asyncio.sleep(0)
-
-
 async def _insert_events(session: AsyncSession, events: list[EventRecord]) -> None:
     """Plain INSERTs on SQLite; one COPY on PostgreSQL (most of a batch's cost otherwise)."""
     if session.bind.dialect.name != "postgresql":
         await session.execute(insert(UpdateEvent.__table__), [dict(zip(EVENT_COLUMNS, _values(e))) for e in events])
         return
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
-    async with raw.cursor() as cursor, cursor.copy(
-        f"COPY update_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
-    ) as copy:
-        copy.set_types(EVENT_COPY_TYPES)
-        for n, event in enumerate(events, 1):
-            await copy.write_row(_values(event))
-            await _let_requests_in(n)
+    await copy_rows(session, "update_events", EVENT_COLUMNS, map(_values, events), types=EVENT_COPY_TYPES)
 
 
 def _upserts(dialect: str) -> dict[type, Any]:
@@ -246,17 +229,10 @@ _ACTIVITY_MERGE = (
 
 
 async def _copy_activity(session: AsyncSession, rows: list[tuple[Any, ...]]) -> None:
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
-    async with raw.cursor() as cursor:
-        await cursor.execute(_ACTIVITY_STAGE)
-        await cursor.execute("TRUNCATE client_activity_stage")  # a transaction may write several batches
-        async with cursor.copy(f"COPY client_activity_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
-            copy.set_types(_STAGE_TYPES)
-            for n, row in enumerate(rows, 1):
-                await copy.write_row(row)
-                await _let_requests_in(n)
-        await cursor.execute(_ACTIVITY_MERGE)
+    await session.execute(text(_ACTIVITY_STAGE))
+    await session.execute(text("TRUNCATE client_activity_stage"))  # a transaction may write several batches
+    await copy_rows(session, "client_activity_stage", _STAGE_COLUMNS, rows, types=_STAGE_TYPES)
+    await session.execute(text(_ACTIVITY_MERGE))
 
 
 class EventRecorder:

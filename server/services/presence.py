@@ -12,9 +12,10 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, any_, cast, update
+from sqlalchemy import ARRAY, Integer, any_, cast, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db.copy import copy_rows
 from server.db.models import Client
 
 __all__ = ["PresenceBatch", "flush_presence"]
@@ -90,16 +91,10 @@ _HELLO_MERGE = (
 
 async def _copy_hellos(session: AsyncSession, hellos: dict[int, dict[str, Any]]) -> None:
     """PostgreSQL: COPY into a temporary table, then one UPDATE (an executemany took 1.7 s for 20,000)."""
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
-    async with raw.cursor() as cursor:
-        await cursor.execute(_HELLO_STAGE)
-        await cursor.execute("TRUNCATE hello_batch")  # a transaction may flush several batches
-        columns = ("id", "online", "last_seen_at", "last_ip", *HELLO_FACTS)
-        async with cursor.copy(f"COPY hello_batch ({', '.join(columns)}) FROM STDIN") as copy:
-            for agent_id, values in hellos.items():
-                await copy.write_row((agent_id, values["online"], values["last_seen_at"], values.get("last_ip"), *(
-                    json.dumps(values[fact]) if fact in _JSON_FACTS and fact in values else values.get(fact)
-                    for fact in HELLO_FACTS
-                )))
-        await cursor.execute(_HELLO_MERGE)
+    await session.execute(text(_HELLO_STAGE))
+    await session.execute(text("TRUNCATE hello_batch"))  # a transaction may flush several batches
+    rows = ((agent_id, values["online"], values["last_seen_at"], values.get("last_ip"), *(
+        json.dumps(values[fact]) if fact in _JSON_FACTS and fact in values else values.get(fact) for fact in HELLO_FACTS
+    )) for agent_id, values in hellos.items())
+    await copy_rows(session, "hello_batch", ("id", "online", "last_seen_at", "last_ip", *HELLO_FACTS), rows)
+    await session.execute(text(_HELLO_MERGE))

@@ -125,9 +125,9 @@ def test_enrollment_token_shown_once(ops: Page, console: ServerProcess) -> None:
 
 #: What a person reads in each language: the language switch, the rule action and the channels.
 WORDS = {
-    "en": {"language": "English", "block": "Block", "beta": "Beta", "stable": "Stable", "all": "All channels",
+    "en": {"language": "English", "html_lang": "en-US", "block": "Block", "beta": "Beta", "stable": "Stable", "all": "All channels",
            "targets": "channel Beta"},
-    "zh": {"language": "中文", "block": "阻止", "beta": "测试版", "stable": "稳定版", "all": "全部通道",
+    "zh": {"language": "中文", "html_lang": "zh-CN", "block": "阻止", "beta": "测试版", "stable": "稳定版", "all": "全部通道",
            "targets": "通道 测试版"},
 }
 
@@ -159,6 +159,8 @@ def test_rule_limited_to_a_channel_applies_only_there(page: Page, console: Serve
     ensure_user(console, user, "rules password", Role.OPERATOR)
     sign_in(page, user, "rules password")
     page.get_by_test_id("language").get_by_text(words["language"]).click()
+    # The switch reloads the page: navigating before it has would abort one of the two loads.
+    expect(page.locator("html")).to_have_attribute("lang", words["html_lang"])
     choose_project(page, slug, f"Channels {lang}")
     assert [_check(console, slug, c)["latest_version"] for c in ("stable", "beta")] == ["2.0.0", "2.1.0"]
 

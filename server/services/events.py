@@ -110,8 +110,8 @@ def _values(e: EventRecord) -> tuple[object, ...]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _rollup_version(text: str) -> str:
-    return rollup_version(text)
+def _rollup_version(reported: str) -> str:
+    return rollup_version(reported)
 
 
 def _rollups(events: list[EventRecord]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:

@@ -1,10 +1,13 @@
 """Many agents against one server process on PostgreSQL: memory, heartbeat CPU, command
 fan-out and reconnect after a restart. Prints figures; asserts nothing.
 
-    python bench/agents.py --agents 5000,10000,19000 [--heartbeat 30] [--workers 4]
+    python bench/agents.py --agents 5000,10000,19000 [--heartbeat 30] [--workers 4] [--driver node]
 
 Each simulated agent is a real Connect stream on its own channel (its own TCP connection),
-spread over several client processes. Agents are inserted into a fresh database directly
+spread over several client processes. Two drivers simulate them alike: ``python`` (grpc.aio,
+``Fleet`` below) and ``node`` (@grpc/grpc-js, bench/agents_node/fleet.mjs; ``npm ci`` runs
+there on first use). Warm, Node's agents take under half the CPU per command and about two
+thirds per reconnect attempt; at a few thousand agents its JIT warm-up eats that. Agents are inserted into a fresh database directly
 (enrollment is not what is measured). Figures, per agent count N:
 
 * RSS per agent = (server RSS with N connected − RSS with none) / N
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing as mp
 import os
 import random
@@ -35,6 +39,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,6 +55,7 @@ _ADDRESS = re.compile(r"0x[0-9a-f]+")
 # The agent's own options; a local subchannel pool, else channels to one target share a TCP connection.
 PHASES = frozenset({"heartbeat", "fanout", "restart"})
 CHANNEL_OPTIONS = [*AGENT_CHANNEL_OPTIONS, ("grpc.use_local_subchannel_pool", 1)]
+NODE_DRIVER = ROOT / "bench" / "agents_node"
 
 
 # ---------------------------------------------------------------------------- worker side
@@ -142,6 +148,63 @@ def worker(target: str, agents: list[tuple[int, str, str]], heartbeat: float, co
     asyncio.run(main())
 
 
+class PythonWorker:
+    """A ``worker`` process, spoken to over a multiprocessing Pipe."""
+
+    def __init__(self, target: str, agents: list[tuple[int, str, str]], heartbeat: float) -> None:
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=worker, args=(target, agents, heartbeat, child), daemon=True)
+        self._proc.start()
+
+    def send(self, request: object) -> None:
+        self._conn.send(request)
+
+    def recv(self) -> object:
+        return self._conn.recv()
+
+    def join(self, timeout: float) -> None:
+        self._proc.join(timeout)
+
+
+class NodeWorker:
+    """A bench/agents_node/fleet.mjs process, spoken to in JSON lines over stdin/stdout."""
+
+    def __init__(self, target: str, agents: list[tuple[int, str, str]], heartbeat: float) -> None:
+        self._proc = subprocess.Popen(["node", str(NODE_DRIVER / "fleet.mjs"), "--target", target, "--heartbeat", str(heartbeat)],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=_raise_nofile)
+        self.send(agents)  # its first line: the agents
+
+    @staticmethod
+    def install() -> None:
+        if not (NODE_DRIVER / "node_modules").is_dir():
+            print(f"node driver: npm ci in {NODE_DRIVER}", flush=True)
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DRIVER, check=True)
+
+    def send(self, request: object) -> None:
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(json.dumps(request) + "\n")
+            self._proc.stdin.flush()
+        except BrokenPipeError:
+            self._exited()
+
+    def recv(self) -> object:
+        assert self._proc.stdout is not None
+        if not (line := self._proc.stdout.readline()):
+            self._exited()
+        return json.loads(line)
+
+    def _exited(self) -> NoReturn:
+        raise SystemExit(f"node worker exited with status {self._proc.wait()}")
+
+    def join(self, timeout: float) -> None:
+        self._proc.wait(timeout)
+
+
+DRIVERS = {"python": PythonWorker, "node": NodeWorker}
+
+
 # ---------------------------------------------------------------------------- coordinator
 
 
@@ -185,9 +248,10 @@ def _cpu_s(pid: int) -> tuple[float, float]:
 
 class Bench:
     def __init__(self, pg_url: str, heartbeat: int, workers: int, profile_dir: Path | None = None,
-                 phases: frozenset[str] = PHASES) -> None:
+                 phases: frozenset[str] = PHASES, driver: str = "python") -> None:
         self.heartbeat = heartbeat
         self.workers = workers
+        self.driver = DRIVERS[driver]
         self.profile_dir = profile_dir
         self.phases = phases
         admin_url = make_url(pg_url).set(drivername="postgresql+psycopg")
@@ -216,7 +280,6 @@ class Bench:
             if self.server.poll() is not None:
                 raise SystemExit(f"server exited; see {self.tmp / 'server.log'}")
             time.sleep(0.05)
-        import json
         self.port = json.loads(ready.read_text())["grpc_port"]
         self.env["UPKEEP_GRPC_LISTEN"] = f"127.0.0.1:{self.port}"
         return time.time()
@@ -261,10 +324,10 @@ class Bench:
         engine.dispose()
 
 
-def _status(pipes: list, command_ids: list[str]) -> dict:
-    for pipe in pipes:
-        pipe.send(("status", command_ids))
-    replies = [pipe.recv() for pipe in pipes]
+def _status(workers: list, command_ids: list[str]) -> dict:
+    for w in workers:
+        w.send(("status", command_ids))
+    replies = [w.recv() for w in workers]
     errors: dict[str, int] = {}
     for reply in replies:
         for code, n in reply["errors"].items():
@@ -274,10 +337,10 @@ def _status(pipes: list, command_ids: list[str]) -> dict:
             "details": [d for r in replies for d in r["details"].items()]}
 
 
-def _wait(pipes: list, predicate, timeout: float, command_ids: list[str] | None = None) -> dict:  # type: ignore[no-untyped-def]
+def _wait(workers: list, predicate, timeout: float, command_ids: list[str] | None = None) -> dict:  # type: ignore[no-untyped-def]
     deadline = time.time() + timeout
     while True:
-        status = _status(pipes, command_ids or [])
+        status = _status(workers, command_ids or [])
         if predicate(status) or time.time() > deadline:
             return status
         time.sleep(0.1)
@@ -297,16 +360,9 @@ def run(bench: Bench, count: int) -> None:
     time.sleep(2)
     assert bench.server is not None
     rss0 = _rss_kib(bench.server.pid)
-    ctx = mp.get_context("spawn")
-    pipes, procs = [], []
-    for k in range(bench.workers):
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=worker, args=(f"127.0.0.1:{bench.port}", agents[k::bench.workers], float(bench.heartbeat), child), daemon=True)
-        proc.start()
-        pipes.append(parent)
-        procs.append(proc)
+    workers = [bench.driver(f"127.0.0.1:{bench.port}", agents[k::bench.workers], float(bench.heartbeat)) for k in range(bench.workers)]
     started = time.time()
-    status = _wait(pipes, lambda s: s["connected"] >= count, 600)
+    status = _wait(workers, lambda s: s["connected"] >= count, 600)
     print(f"N={count}: {status['connected']} connected in {time.time() - started:.1f}s; errors so far: {status['errors'] or 'none'}")
     _print_details(status)
     time.sleep(3)
@@ -333,14 +389,14 @@ def run(bench: Bench, count: int) -> None:
         channel = grpc.insecure_channel(f"127.0.0.1:{bench.port}")
         stub = admin_pb2_grpc.AdminServiceStub(channel)
         profiler = _profile(bench.server.pid, 10, bench.profile_dir and bench.profile_dir / f"fanout-{count}.txt")
-        clients_cpu0, server_cpu0 = _status(pipes, [])["cpu"], sum(_cpu_s(bench.server.pid))
+        clients_cpu0, server_cpu0 = _status(workers, [])["cpu"], sum(_cpu_s(bench.server.pid))
         t_call = time.time()
         reply = stub.SendCommand(admin_pb2.SendCommandRequest(
             selector=common_pb2.AgentSelector(project="bench"), type=common_pb2.COMMAND_TYPE_RESTART,
         ), metadata=(("authorization", f"Bearer {token}"),), timeout=120)
         t_reply = time.time()
         ids = [c.id for c in reply.commands]
-        status = _wait(pipes, lambda s: s["received"] >= len(ids), 120, ids)
+        status = _wait(workers, lambda s: s["received"] >= len(ids), 120, ids)
         server_cpu = sum(_cpu_s(bench.server.pid)) - server_cpu0
         print(f"  fan-out: {len(ids)} durable commands, call answered in {t_reply - t_call:.2f}s, "
               f"last agent had it {status['last'] - t_call:.2f}s after the call ({status['received']} received); "
@@ -352,22 +408,22 @@ def run(bench: Bench, count: int) -> None:
     if "restart" in bench.phases:
         bench.server.send_signal(signal.SIGKILL)
         bench.server.wait()
-        clients_cpu0 = _status(pipes, [])["cpu"]
+        clients_cpu0 = _status(workers, [])["cpu"]
         ready_at = bench.start_server()
         profiler = _profile(bench.server.pid, 30, bench.profile_dir and bench.profile_dir / f"reconnect-{count}.txt")
-        status = _wait(pipes, lambda s: s["connected"] >= count, 300)
+        status = _wait(workers, lambda s: s["connected"] >= count, 300)
         print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready; "
               f"CPU until then: server {sum(_cpu_s(bench.server.pid)):.1f}s (with its start), agent processes {status['cpu'] - clients_cpu0:.1f}s")
         if profiler is not None:
             profiler.wait()
-        status = _status(pipes, [])
+        status = _status(workers, [])
         print(f"  errors agents saw: {status['errors'] or 'none'}; INTERNAL: {status['errors'].get('INTERNAL', 0)}")
         _print_details(status)
-    for pipe in pipes:
-        pipe.send("stop")
-    for pipe, proc in zip(pipes, procs):
-        pipe.recv()
-        proc.join(60)
+    for w in workers:
+        w.send("stop")
+    for w in workers:
+        w.recv()
+        w.join(60)
     bench.server.send_signal(signal.SIGTERM)
     t_stop = time.time()
     try:
@@ -384,6 +440,7 @@ def main() -> None:
     parser.add_argument("--agents", default="5000,10000,19000")
     parser.add_argument("--heartbeat", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--driver", choices=sorted(DRIVERS), default="python", help="what simulates the agents: python (grpc.aio) or node (grpc-js)")
     parser.add_argument("--pg-url", default=os.environ.get("UPKEEP_TEST_PG_URL", ""))
     parser.add_argument("--profile", type=Path, help="folder for py-spy stacks of the heartbeat and reconnect phases "
                         "(BENCH_PROFILE_NATIVE=1 adds native frames)")
@@ -393,7 +450,9 @@ def main() -> None:
         raise SystemExit("set UPKEEP_TEST_PG_URL or --pg-url")
     _raise_nofile()
     print(f"open-file limit per process: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]} (one TCP connection each)")
-    bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile, frozenset(args.phases.split(",")) & PHASES)
+    if args.driver == "node":
+        NodeWorker.install()
+    bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile, frozenset(args.phases.split(",")) & PHASES, args.driver)
     try:
         for count in (int(n) for n in args.agents.split(",")):
             run(bench, count)

@@ -43,7 +43,7 @@ import grpc  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from agent.link import Backoff  # noqa: E402
-from agent.link.channel import CHANNEL_OPTIONS as AGENT_CHANNEL_OPTIONS  # noqa: E402
+from agent.link.channel import CHANNEL_OPTIONS as AGENT_CHANNEL_OPTIONS, stream_status  # noqa: E402
 from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, agent_pb2_grpc, common_pb2  # noqa: E402
 
 _ADDRESS = re.compile(r"0x[0-9a-f]+")
@@ -97,8 +97,9 @@ class Fleet:
                         executed.append(message.command.id)
                         queue.put_nowait(pb.ConnectRequest(command_ack=pb.CommandAck(command_id=message.command.id, accepted=True)))
             except grpc.aio.AioRpcError as exc:
-                self.errors[exc.code().name] = self.errors.get(exc.code().name, 0) + 1
-                key = f"{exc.code().name} {_ADDRESS.sub('0x…', exc.details() or '')[:160]}"
+                code, details = stream_status(exc)  # as the agent reads it
+                self.errors[code.name] = self.errors.get(code.name, 0) + 1
+                key = f"{code.name} {_ADDRESS.sub('0x…', details)[:160]}"
                 self.details[key] = self.details.get(key, 0) + 1
             finally:
                 self.connected.discard(agent_id)

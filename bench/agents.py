@@ -174,8 +174,10 @@ def _profile(pid: int, seconds: float, out: Path | None) -> subprocess.Popen[byt
     if out is None:
         return None
     native = ["--native"] if os.environ.get("BENCH_PROFILE_NATIVE") else []
-    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "50", "--format", "raw",
-                             *native, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    gil = ["--gil"] if os.environ.get("BENCH_PROFILE_GIL") else []  # only samples holding the GIL: Python's own CPU
+    rate = os.environ.get("BENCH_PROFILE_RATE", "50")
+    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", rate,
+                             "--format", "raw", *native, *gil, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _cpu_s(pid: int) -> tuple[float, float]:
@@ -387,7 +389,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--pg-url", default=os.environ.get("UPKEEP_TEST_PG_URL", ""))
     parser.add_argument("--profile", type=Path, help="folder for py-spy stacks of the heartbeat and reconnect phases "
-                        "(BENCH_PROFILE_NATIVE=1 adds native frames)")
+                        "(BENCH_PROFILE_NATIVE=1 adds native frames, BENCH_PROFILE_GIL=1 samples only "
+                        "the GIL holder, BENCH_PROFILE_RATE sets samples per second)")
     parser.add_argument("--phases", default=",".join(sorted(PHASES)), help="which of heartbeat,fanout,restart to run")
     args = parser.parse_args()
     if not args.pg_url:

@@ -48,7 +48,7 @@ import grpc  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from agent.link import Backoff  # noqa: E402
-from agent.link.channel import CHANNEL_OPTIONS as AGENT_CHANNEL_OPTIONS  # noqa: E402
+from agent.link.channel import CHANNEL_OPTIONS as AGENT_CHANNEL_OPTIONS, stream_status  # noqa: E402
 from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, agent_pb2_grpc, common_pb2  # noqa: E402
 
 _ADDRESS = re.compile(r"0x[0-9a-f]+")
@@ -103,8 +103,9 @@ class Fleet:
                         executed.append(message.command.id)
                         queue.put_nowait(pb.ConnectRequest(command_ack=pb.CommandAck(command_id=message.command.id, accepted=True)))
             except grpc.aio.AioRpcError as exc:
-                self.errors[exc.code().name] = self.errors.get(exc.code().name, 0) + 1
-                key = f"{exc.code().name} {_ADDRESS.sub('0x…', exc.details() or '')[:160]}"
+                code, details = stream_status(exc)  # as the agent reads it
+                self.errors[code.name] = self.errors.get(code.name, 0) + 1
+                key = f"{code.name} {_ADDRESS.sub('0x…', details)[:160]}"
                 self.details[key] = self.details.get(key, 0) + 1
             finally:
                 self.connected.discard(agent_id)
@@ -236,8 +237,10 @@ def _profile(pid: int, seconds: float, out: Path | None) -> subprocess.Popen[byt
     if out is None:
         return None
     native = ["--native"] if os.environ.get("BENCH_PROFILE_NATIVE") else []
-    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "50", "--format", "raw",
-                             *native, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    gil = ["--gil"] if os.environ.get("BENCH_PROFILE_GIL") else []  # only samples holding the GIL: Python's own CPU
+    rate = os.environ.get("BENCH_PROFILE_RATE", "50")
+    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", rate,
+                             "--format", "raw", *native, *gil, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _cpu_s(pid: int) -> tuple[float, float]:
@@ -443,7 +446,8 @@ def main() -> None:
     parser.add_argument("--driver", choices=sorted(DRIVERS), default="python", help="what simulates the agents: python (grpc.aio) or node (grpc-js)")
     parser.add_argument("--pg-url", default=os.environ.get("UPKEEP_TEST_PG_URL", ""))
     parser.add_argument("--profile", type=Path, help="folder for py-spy stacks of the heartbeat and reconnect phases "
-                        "(BENCH_PROFILE_NATIVE=1 adds native frames)")
+                        "(BENCH_PROFILE_NATIVE=1 adds native frames, BENCH_PROFILE_GIL=1 samples only "
+                        "the GIL holder, BENCH_PROFILE_RATE sets samples per second)")
     parser.add_argument("--phases", default=",".join(sorted(PHASES)), help="which of heartbeat,fanout,restart to run")
     args = parser.parse_args()
     if not args.pg_url:

@@ -28,6 +28,7 @@ def mount_console(app: FastAPI, runtime: Runtime) -> None:
 
     set_runtime(runtime)
     discard_stale(runtime.settings)
+    _prune_slot_stacks_only_when_held()
     # Browser sessions live with the server's data, not in the working directory.
     Storage.path = (runtime.settings.data_dir / "console-sessions").resolve()
     ui.run_with(
@@ -38,3 +39,18 @@ def mount_console(app: FastAPI, runtime: Runtime) -> None:
         reconnect_timeout=10.0,
     )
     _mounted = True
+
+
+def _prune_slot_stacks_only_when_held() -> None:
+    """NiceGUI's 10-second slot-stack prune lists every asyncio task; with 20,000 agent
+    streams (several tasks each) that cost up to 5 % of a core. Stacks are removed when
+    their ``with`` block ends, so the prune has work only when one is held: skip it otherwise."""
+    from nicegui.slot import Slot
+
+    prune = Slot.prune_stacks.__func__  # type: ignore[attr-defined]
+
+    async def prune_when_held(cls: type[Slot]) -> None:
+        if cls.stacks:
+            await prune(cls)
+
+    Slot.prune_stacks = classmethod(prune_when_held)  # type: ignore[method-assign,assignment]

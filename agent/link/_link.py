@@ -28,7 +28,7 @@ from google.protobuf import json_format
 from agent.config import AgentConfig
 from agent.handlers import CommandContext, HandlerRegistry
 from agent.link._backoff import Backoff
-from agent.link.channel import open_channel
+from agent.link.channel import open_channel, stream_status
 from agent.link._state import Identity, LinkState
 from agent.settings import save_settings
 from agent.store import Store
@@ -94,9 +94,10 @@ class AgentLink:
                 try:
                     await self._session(identity, address, stop)
                 except grpc.aio.AioRpcError as exc:
-                    if exc.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
-                        raise LinkStopped(f"{exc.code().name}: {exc.details()}") from exc
-                    logger.info("link to %s lost: %s %s", address, exc.code().name, exc.details())
+                    code, details = stream_status(exc)
+                    if code in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
+                        raise LinkStopped(f"{code.name}: {details}") from exc
+                    logger.info("link to %s lost: %s %s", address, code.name, details)
                 self.state.set_link("disconnected", server=address)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.backoff.next())

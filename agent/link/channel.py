@@ -6,7 +6,7 @@ import grpc
 
 from agent.config import ServerLinkConfig
 
-__all__ = ["CHANNEL_OPTIONS", "channel_credentials", "open_channel"]
+__all__ = ["CHANNEL_OPTIONS", "SEND_CUT", "channel_credentials", "open_channel", "stream_status"]
 
 CHANNEL_OPTIONS = [
     # Heartbeats are data, and with keepalive on grpc sets TCP_USER_TIMEOUT to the keepalive
@@ -20,6 +20,22 @@ CHANNEL_OPTIONS = [
     # Reconnects are paced by the link's own backoff.
     ("grpc.enable_retries", 0),
 ]
+
+
+SEND_CUT = "the connection closed under a message being sent"
+
+
+def stream_status(error: grpc.aio.AioRpcError) -> tuple[grpc.StatusCode, str]:
+    """The status a stream really ended with.
+
+    When the connection closes under a message being sent (the server was killed, say),
+    grpc's Python client overwrites the stream's status with INTERNAL "Internal error from
+    Core", its debug string naming the failed SendMessageOperation (grpc/aio/_call.py
+    ``_write``). That is a lost link, not a failure of the server: UNAVAILABLE.
+    """
+    if error.code() is grpc.StatusCode.INTERNAL and "SendMessageOperation" in (error.debug_error_string() or ""):
+        return grpc.StatusCode.UNAVAILABLE, SEND_CUT
+    return error.code(), error.details() or ""
 
 
 def channel_credentials(config: ServerLinkConfig) -> grpc.ChannelCredentials | None:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.protobuf import json_format
-from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy import ARRAY, String, any_, cast, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import FailedPrecondition, InvalidInput, NotFound, PermissionDenied
@@ -291,7 +291,7 @@ async def _owned(session: AsyncSession, agent_id: int, command_uuid: str) -> Com
 async def mark_status(session: AsyncSession, status: str, stamps: dict[str, datetime]) -> list[str]:
     """Move the given commands (uuid → time) to ``status`` where the lifecycle allows it.
 
-    One statement per 1,000 commands, all stamped with the batch's latest time (the hub
+    One statement (per 1,000 commands on SQLite), all stamped with the batch's latest time (the hub
     flushes every second, so a stamp is at most that late; never earlier than the event).
     """
     if not stamps:
@@ -299,13 +299,18 @@ async def mark_status(session: AsyncSession, status: str, stamps: dict[str, date
     column = {S.SENT.value: "sent_at", S.ACKED.value: "acked_at", S.RUNNING.value: "started_at"}[status]
     when = max(stamps.values())
     uuids = list(stamps)
+    # Core, not ORM: an ORM UPDATE … RETURNING looks up every returned row in the session.
+    table = Command.__table__
+    postgresql = session.bind.dialect.name == "postgresql"
+    chunks = [uuids] if postgresql else [uuids[start:start + 1000] for start in range(0, len(uuids), 1000)]
     moved: list[str] = []
-    for start in range(0, len(uuids), 1000):
+    for chunk in chunks:
+        matches = table.c.uuid == any_(cast(chunk, ARRAY(String))) if postgresql else table.c.uuid.in_(chunk)
         result = await session.execute(
-            update(Command)
-            .where(Command.uuid.in_(uuids[start:start + 1000]), Command.status.in_(ALLOWED_FROM[status]))
+            update(table)
+            .where(matches, table.c.status.in_(ALLOWED_FROM[status]))
             .values(status=status, **{column: when})
-            .returning(Command.uuid)
+            .returning(table.c.uuid)
         )
         moved.extend(result.scalars().all())
     return moved

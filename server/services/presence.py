@@ -63,7 +63,8 @@ async def flush_presence(session: AsyncSession, batch: PresenceBatch, now: datet
                            (_id_lists(batch.offline, postgresql), {"online": False, "last_seen_at": now})):
         for ids in chunks:
             condition = Client.id == any_(cast(ids, ARRAY(Integer))) if postgresql else Client.id.in_(ids)
-            await session.execute(update(Client).where(condition).values(**values))
+            # No session sync: it cannot evaluate ANY(), so it would fetch and look up every row.
+            await session.execute(update(Client).where(condition).values(**values).execution_options(synchronize_session=False))
 
 
 def _id_lists(ids: Collection[int], postgresql: bool) -> list[list[int]]:

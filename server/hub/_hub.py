@@ -21,6 +21,7 @@ from common.platforms import canonical_arch, canonical_os
 from generated.upkeep.v1 import admin_pb2, agent_pb2 as pb, common_pb2
 from server.hub._batcher import Pending
 from server.hub._session import AgentSession
+from server.hub._shared import SharedLoads
 from server.hub._watch import Watcher, Watchers
 from server.runtime import Runtime
 from server.services import agents as agents_svc
@@ -80,13 +81,13 @@ class AgentHub:
         self._credentials: dict[str, tuple[AgentIdentity, str]] = {}
         #: Agents that may have QUEUED/SENT commands; others skip the pending query at connect.
         self._maybe_pending: set[int] = set()
-        #: project → (loaded at, the load): connects arriving while it runs share it.
-        self._window_cache: dict[int, tuple[float, asyncio.Future[list[WindowView]]]] = {}
+        #: Per project, loaded once for all connects arriving together.
+        self._project_windows = SharedLoads(self._load_windows, WINDOW_CACHE_S)
+        #: Per project: (health timeout s, backup retention) of the settings agents are given.
+        self._project_defaults = SharedLoads(self._load_defaults, WINDOW_CACHE_S)
         #: Connects waiting for their queued commands: (agent, ids its Hello reported, answer).
         self._resuming: list[tuple[int, set[str], asyncio.Future[list[CommandView]]]] = []
         self._resume_task: asyncio.Task[None] | None = None
-        #: project id -> (loaded at, (health timeout s, backup retention)) of the settings agents were given.
-        self._defaults_cache: dict[int, tuple[float, tuple[int | None, int | None]]] = {}
         self._changed_projects: asyncio.Queue[frozenset[int]] = asyncio.Queue()
         self._unlisten: Any = None
 
@@ -229,20 +230,15 @@ class AgentHub:
         """Agents that now have durable commands waiting (checked at their next connect)."""
         self._maybe_pending.update(agent_ids)
 
-    async def _defaults(self, project_id: int, *, fresh: bool = False) -> tuple[int | None, int | None]:
-        """The project's (health timeout s, backup retention) for its agents, cached briefly."""
-        loaded_at, values = self._defaults_cache.get(project_id, (0.0, None))
-        if fresh or values is None or time.monotonic() - loaded_at > WINDOW_CACHE_S:
-            async with self.runtime.session_factory() as s:
-                info = await projects_svc.project_by_id(s, project_id)
-            values = (info.agent_health_timeout_s, info.agent_backup_retention)
-            self._defaults_cache[project_id] = (time.monotonic(), values)
-        return values
+    async def _load_defaults(self, project_id: int) -> tuple[int | None, int | None]:
+        async with self.runtime.session_factory() as s:
+            info = await projects_svc.project_by_id(s, project_id)
+        return info.agent_health_timeout_s, info.agent_backup_retention
 
     async def _settings(self, project_id: int, agent_id: int, labels: dict[str, str]) -> pb.AgentSettings:
         """One agent's settings: the windows that apply to it and its project's defaults."""
         windows = await self._windows(project_id, agent_id, labels)
-        health_timeout_s, backup_retention = await self._defaults(project_id)
+        health_timeout_s, backup_retention = await self._project_defaults.get(project_id)
         settings = pb.AgentSettings(channel="stable", maintenance_windows=windows.crons, backup_retention=backup_retention or 0)
         if windows.duration_minutes:
             settings.maintenance_window_duration.FromSeconds(windows.duration_minutes * 60)
@@ -256,18 +252,18 @@ class AgentHub:
             changed = await self._changed_projects.get()
             for project_id in changed:
                 if not any(s.identity.project_id == project_id for s in list(self.sessions.values())):
-                    self._defaults_cache.pop(project_id, None)
+                    self._project_defaults.forget(project_id)
                     continue
-                before = self._defaults_cache.get(project_id, (0.0, None))[1]
+                before = self._project_defaults.loaded(project_id)
                 try:
-                    if await self._defaults(project_id, fresh=True) != before:  # not another change (releases...)
+                    if await self._project_defaults.get(project_id, fresh=True) != before:  # not another change (releases...)
                         await self._push_settings_to(project_id)
                 except (SQLAlchemyError, UpkeepError) as exc:
                     logger.warning("agent settings of project %s not pushed: %s", project_id, exc)
 
     async def windows_changed(self, project_id: int) -> int:
         """Push fresh settings to the project's connected agents; returns how many got them."""
-        self._window_cache.pop(project_id, None)
+        self._project_windows.forget(project_id)
         return await self._push_settings_to(project_id)
 
     async def _push_settings_to(self, project_id: int) -> int:
@@ -277,16 +273,7 @@ class AgentHub:
         return pushed
 
     async def _windows(self, project_id: int, agent_id: int, labels: dict[str, str]) -> MaintenanceWindows:
-        entry = self._window_cache.get(project_id)
-        if entry is None or time.monotonic() - entry[0] > WINDOW_CACHE_S:
-            entry = self._window_cache[project_id] = (time.monotonic(), asyncio.ensure_future(self._load_windows(project_id)))
-        try:
-            windows = await asyncio.shield(entry[1])
-        except Exception:
-            if self._window_cache.get(project_id) is entry:
-                del self._window_cache[project_id]  # the next connect tries again
-            raise
-        return windows_for(windows, agent_id, labels)
+        return windows_for(await self._project_windows.get(project_id), agent_id, labels)
 
     async def _load_windows(self, project_id: int) -> list[WindowView]:
         async with self.runtime.session_factory() as s:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, agent_pb2_grpc, common_pb2
 from server.app import UpkeepServer
@@ -300,6 +300,30 @@ async def test_agents_reconnecting_together_each_get_their_own_queued_commands(s
     for identity in executed:
         command = (await admin.GetCommand(admin_pb2.GetCommandRequest(command_id=first[identity.agent_id]))).command
         assert command.status == common_pb2.COMMAND_STATUS_ACKED
+    for link, _ in connected:
+        link.close()
+
+
+async def test_agents_connecting_together_share_one_settings_load(server: UpkeepServer, admin, agents) -> None:
+    """A connect storm reads the project's agent settings once, not once per agent (thousands of
+    agents once queued for the connection pool until connects failed with UNAVAILABLE)."""
+    token = await make_token(admin, max_uses=12)
+    identities = [await enroll(agents, token) for _ in range(12)]
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    engine = server.runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        connected = await asyncio.gather(*(connect(agents, i) for i in identities))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert {welcome.agent_id for _link, welcome in connected} == {i.agent_id for i in identities}
+    project_reads = [t for t in statements if t.startswith("SELECT") and "FROM projects WHERE projects.id =" in t]
+    window_reads = [t for t in statements if t.startswith("SELECT") and "FROM maintenance_windows" in t]
+    assert len(project_reads) == 1 and len(window_reads) == 1, statements
     for link, _ in connected:
         link.close()
 

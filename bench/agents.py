@@ -456,6 +456,9 @@ def main() -> None:
     print(f"open-file limit per process: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]} (one TCP connection each)")
     if args.driver == "node":
         NodeWorker.install()
+        if "restart" in args.phases:
+            print("note: node agents open a new channel per reconnect attempt; at about 20,000 agents the restart phase "
+                  "runs out of local ports (EADDRNOTAVAIL) and the server of open files: measure it with --driver python")
     bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile, frozenset(args.phases.split(",")) & PHASES, args.driver)
     try:
         for count in (int(n) for n in args.agents.split(",")):

@@ -94,6 +94,7 @@ class AgentHub:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
+        _server_version()  # read now: in a connect storm at the open-file limit, the read can fail
         async with self.runtime.session_factory() as s, s.begin():
             count = await agents_svc.mark_all_offline(s)
             self._credentials = await agents_svc.load_credentials(s)

@@ -42,9 +42,9 @@ def mount_console(app: FastAPI, runtime: Runtime) -> None:
 
 
 def _prune_slot_stacks_only_when_held() -> None:
-    """NiceGUI's 10-second slot-stack prune lists every asyncio task; with 20,000 agent
-    streams (several tasks each) that cost up to 5 % of a core. Stacks are removed when
-    their ``with`` block ends, so the prune has work only when one is held: skip it otherwise."""
+    """NiceGUI's 10-second slot-stack prune lists every asyncio task; with 10,000 agent
+    streams (several tasks each) that took about 2 % of a core (py-spy). Stacks are removed
+    when their ``with`` block ends, so the prune has work only when one is held: skip it otherwise."""
     from nicegui.slot import Slot
 
     prune = Slot.prune_stacks.__func__  # type: ignore[attr-defined]

@@ -10,11 +10,13 @@ says why, in the language the session had, and leads back to the page afterwards
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
+import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
 from nicegui import app, context, ui
@@ -25,13 +27,15 @@ from webui.i18n import N_, _, locale
 
 __all__ = [
     "ROLE_NAMES", "action", "current_principal", "live", "login_url", "notify_error", "role_name", "session_expired",
-    "sign_in", "sign_out",
+    "sign_in", "sign_out", "to_the_end",
 ]
 
 ROLE_NAMES: dict[Role, str] = {Role.VIEWER: N_("Viewer"), Role.OPERATOR: N_("Operator"), Role.ADMIN: N_("Administrator")}
 
 P = ParamSpec("P")
+T = TypeVar("T")
 _KEY = "auth"
+logger = logging.getLogger(__name__)
 
 
 def sign_in(principal: Principal, max_age_s: int, *, keep_expiry: bool = False) -> None:
@@ -118,6 +122,24 @@ def live(refresh: Callable[[], Any]) -> Callable[[], Awaitable[None]]:
             return
         result = refresh()
         if inspect.isawaitable(result):
-            await result
+            await to_the_end(result)
 
     return refresh_while_signed_in
+
+
+async def to_the_end(work: Awaitable[T]) -> T:
+    """Await ``work`` and let it finish even if the caller is cancelled.
+
+    A page that goes away cancels its timers' running callbacks and its tasks. Cut inside a
+    transaction (say while waiting for SQLite's write lock), the connection can be dropped
+    with the transaction still open, holding the lock until the process exits.
+    """
+    task = asyncio.ensure_future(work)
+    task.add_done_callback(_drop_outcome)
+    return await asyncio.shield(task)
+
+
+def _drop_outcome(task: asyncio.Future[Any]) -> None:
+    """A refresh for a page that went away may fail on its deleted elements: nobody awaits it."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.debug("console refresh ended: %r", task.exception())

@@ -29,7 +29,7 @@ from webui.labels import (
 from webui.commands import push_upgrade, release_options, send_command, service_releases
 from webui.dialogs import confirm
 from webui.layout import PageContext, console_page
-from webui.session import action, live
+from webui.session import action, live, to_the_end
 from webui.state import runtime, transaction
 
 REDRAW_S = 0.5
@@ -134,7 +134,7 @@ async def _live_log(agent: agents.AgentView, facts: ui.column) -> None:  # noqa:
         while True:
             await dirty.wait()
             dirty.clear()
-            await redraw()
+            await to_the_end(redraw())
             await asyncio.sleep(REDRAW_S)
 
     tasks = [background_tasks.create(follow(), name=f"console-watch-{agent_id}"),

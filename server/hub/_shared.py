@@ -14,7 +14,7 @@ V = TypeVar("V")
 
 class SharedLoads(Generic[V]):
     """A reconnect storm asks for the same project's settings thousands of times at once:
-    one query answers them all, instead of thousands queueing for the connection pool."""
+    one query answers them all, instead of one per connect that finds no cached copy."""
 
     def __init__(self, load: Callable[[int], Awaitable[V]], max_age_s: float) -> None:
         self._load = load

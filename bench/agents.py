@@ -249,6 +249,21 @@ def _cpu_s(pid: int) -> tuple[float, float]:
     return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu_s() -> float | None:
+    """CPU seconds used so far by this machine's PostgreSQL processes (None if none are visible)."""
+    total, seen = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, rest = stat.read_text().rpartition(")")
+        except OSError:  # gone meanwhile
+            continue
+        if head.endswith("(postgres"):
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+            seen = True
+    return total if seen else None
+
+
 class Bench:
     def __init__(self, pg_url: str, heartbeat: int, workers: int, profile_dir: Path | None = None,
                  phases: frozenset[str] = PHASES, driver: str = "python") -> None:
@@ -392,7 +407,7 @@ def run(bench: Bench, count: int) -> None:
         channel = grpc.insecure_channel(f"127.0.0.1:{bench.port}")
         stub = admin_pb2_grpc.AdminServiceStub(channel)
         profiler = _profile(bench.server.pid, 10, bench.profile_dir and bench.profile_dir / f"fanout-{count}.txt")
-        clients_cpu0, server_cpu0 = _status(workers, [])["cpu"], sum(_cpu_s(bench.server.pid))
+        clients_cpu0, server_cpu0, pg_cpu0 = _status(workers, [])["cpu"], sum(_cpu_s(bench.server.pid)), _postgres_cpu_s()
         t_call = time.time()
         reply = stub.SendCommand(admin_pb2.SendCommandRequest(
             selector=common_pb2.AgentSelector(project="bench"), type=common_pb2.COMMAND_TYPE_RESTART,
@@ -400,10 +415,11 @@ def run(bench: Bench, count: int) -> None:
         t_reply = time.time()
         ids = [c.id for c in reply.commands]
         status = _wait(workers, lambda s: s["received"] >= len(ids), 120, ids)
-        server_cpu = sum(_cpu_s(bench.server.pid)) - server_cpu0
+        server_cpu, pg_cpu = sum(_cpu_s(bench.server.pid)) - server_cpu0, _postgres_cpu_s()
+        pg = f", PostgreSQL {pg_cpu - pg_cpu0:.1f}s" if pg_cpu is not None and pg_cpu0 is not None else ""
         print(f"  fan-out: {len(ids)} durable commands, call answered in {t_reply - t_call:.2f}s, "
               f"last agent had it {status['last'] - t_call:.2f}s after the call ({status['received']} received); "
-              f"CPU until then: server {server_cpu:.1f}s, agent processes {status['cpu'] - clients_cpu0:.1f}s")
+              f"CPU until then: server {server_cpu:.1f}s, agent processes {status['cpu'] - clients_cpu0:.1f}s{pg}")
         channel.close()
         if profiler is not None:
             profiler.wait()

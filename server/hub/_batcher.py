@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from typing import Any
 
 from server.services.presence import PresenceBatch
@@ -16,8 +15,9 @@ class Pending:
     """Presence and command status changes since the last flush."""
 
     presence: PresenceBatch = dataclasses.field(default_factory=PresenceBatch)
-    #: status ("sent" | "acked") → command uuid → when.
-    statuses: dict[str, dict[str, datetime]] = dataclasses.field(default_factory=lambda: {"sent": {}, "acked": {}})
+    #: status ("sent" | "acked") → command uuids (stamped with the flush's time: at most a
+    #: flush interval late, never earlier than the event).
+    statuses: dict[str, set[str]] = dataclasses.field(default_factory=lambda: {"sent": set(), "acked": set()})
 
     def __bool__(self) -> bool:
         return bool(self.presence) or any(self.statuses.values())
@@ -40,8 +40,8 @@ class Pending:
         p = self.presence
         return agent_id in p.hello or agent_id in p.states or agent_id in p.offline or agent_id in p.seen
 
-    def status(self, status: str, command_uuid: str, when: datetime) -> None:
-        self.statuses[status][command_uuid] = when
+    def status(self, status: str, command_uuid: str) -> None:
+        self.statuses[status].add(command_uuid)
 
     def merge(self, other: Pending) -> None:
         """Put back a batch that failed to flush (newer values win)."""
@@ -49,5 +49,5 @@ class Pending:
         self.presence.hello = other.presence.hello | self.presence.hello
         self.presence.states = other.presence.states | self.presence.states
         self.presence.offline |= other.presence.offline
-        for status, stamps in other.statuses.items():
-            self.statuses[status] = stamps | self.statuses[status]
+        for status, uuids in other.statuses.items():
+            self.statuses[status] |= uuids

@@ -354,7 +354,7 @@ class AgentHub:
         """Whether the command goes out now (not written to this stream before); marks it SENT."""
         if not session.mark_written(command_id):
             return False
-        self._pending.status("sent", command_id, _now())
+        self._pending.status("sent", command_id)
         return True
 
     async def _read(self, session: AgentSession, requests: AsyncIterator[pb.ConnectRequest]) -> None:
@@ -427,7 +427,7 @@ class AgentHub:
             async with self.runtime.session_factory() as s:
                 if not await commands_svc.owned_uuids(s, session.agent_id, [ack.command_id]):
                     raise PermissionDenied(commands_svc.NOT_YOUR_COMMAND, error_code="COMMAND_NOT_OWNED", command=ack.command_id)
-        self._pending.status("acked", ack.command_id, _now())
+        self._pending.status("acked", ack.command_id)
 
     def _presence(self, identity: AgentIdentity, *, online: bool, hello: pb.Hello | None = None) -> admin_pb2.AgentPresence:
         presence = admin_pb2.AgentPresence(agent_id=identity.id, client_uuid=identity.client_uuid, online=online)
@@ -449,7 +449,9 @@ class AgentHub:
 
     def deliver(self, views: Iterable[CommandView]) -> int:
         """Push freshly queued commands to the agents connected here; returns how many went out."""
-        templates: dict[int, common_pb2.Command] = {}
+        # Per payload object, one serialized message: parsing it back is faster than copying a message.
+        templates: dict[int, bytes] = {}
+        parse = pb.ConnectResponse.FromString
         delivered = 0
         views = list(views)
         self.commands_queued(view.agent_id for view in views)
@@ -459,12 +461,10 @@ class AgentHub:
                 continue
             template = templates.get(id(view.payload))
             if template is None:
-                template = templates[id(view.payload)] = view.to_proto()
-            message = pb.ConnectResponse()
-            message.command.CopyFrom(template)
-            message.command.id = view.id
-            message.command.agent_id = view.agent_id
-            message.command.client_uuid = session.identity.client_uuid
+                template = templates[id(view.payload)] = pb.ConnectResponse(command=view.to_proto()).SerializeToString()
+            message = parse(template)
+            command = message.command
+            command.id, command.agent_id, command.client_uuid = view.id, view.agent_id, session.identity.client_uuid
             delivered += session.push(message)
         return delivered
 
@@ -517,11 +517,14 @@ class AgentHub:
                 return
             batch.presence.offline -= self.sessions.keys()
             moved: list[str] = []
+            now = _now()
+            # Sent and acknowledged since the last flush: one update (the ack's fills sent_at).
+            sent = batch.statuses["sent"] - batch.statuses["acked"]
             try:
                 async with self.runtime.session_factory() as s, s.begin():
-                    await flush_presence(s, batch.presence, _now())
-                    for status in ("sent", "acked"):
-                        moved += await commands_svc.mark_status(s, status, batch.statuses[status])
+                    await flush_presence(s, batch.presence, now)
+                    moved += await commands_svc.mark_status(s, "sent", sent, now)
+                    moved += await commands_svc.mark_status(s, "acked", batch.statuses["acked"], now)
             except Exception:
                 self._pending.merge(batch)
                 raise

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,7 +49,7 @@ __all__ = [
     "owned_uuids",
     "record_progress",
     "resume_agents",
-    "to_protos",
+    "add_protos",
     "views_by_uuid",
 ]
 
@@ -253,7 +253,7 @@ async def resume_agents(session: AsyncSession, reported: dict[int, set[str]], no
     for start in range(0, len(claimed), 1000):
         rows = await session.execute(select(Command.uuid, Command.client_id).where(Command.uuid.in_(claimed[start:start + 1000])))
         owned.extend(row.uuid for row in rows if owner[row.uuid] == row.client_id)
-    await mark_status(session, S.ACKED.value, dict.fromkeys(owned, now))
+    await mark_status(session, S.ACKED.value, owned, now)
     pending: dict[int, list[CommandView]] = {agent_id: [] for agent_id in reported}
     agent_ids = sorted(reported)
     for start in range(0, len(agent_ids), 1000):
@@ -288,29 +288,29 @@ async def _owned(session: AsyncSession, agent_id: int, command_uuid: str) -> Com
     return command
 
 
-async def mark_status(session: AsyncSession, status: str, stamps: dict[str, datetime]) -> list[str]:
-    """Move the given commands (uuid → time) to ``status`` where the lifecycle allows it.
+async def mark_status(session: AsyncSession, status: str, uuids: Collection[str], when: datetime) -> list[str]:
+    """Move the given commands to ``status`` at ``when`` where the lifecycle allows it; returns those moved.
 
-    One statement (per 1,000 commands on SQLite), all stamped with the batch's latest time (the hub
-    flushes every second, so a stamp is at most that late; never earlier than the event).
+    One statement (per 1,000 commands on SQLite). An acknowledged command was sent, so one
+    acknowledged straight from QUEUED gets ``sent_at`` too: the hub flushes a command sent and
+    acknowledged within one batch as a single update.
     """
-    if not stamps:
+    if not uuids:
         return []
     column = {S.SENT.value: "sent_at", S.ACKED.value: "acked_at", S.RUNNING.value: "started_at"}[status]
-    when = max(stamps.values())
-    uuids = list(stamps)
     # Core, not ORM: an ORM UPDATE … RETURNING looks up every returned row in the session.
     table = Command.__table__
+    values: dict[str, Any] = {"status": status, column: when}
+    if status != S.SENT.value:
+        values["sent_at"] = func.coalesce(table.c.sent_at, when)
     postgresql = session.bind.dialect.name == "postgresql"
+    uuids = list(uuids)
     chunks = [uuids] if postgresql else [uuids[start:start + 1000] for start in range(0, len(uuids), 1000)]
     moved: list[str] = []
     for chunk in chunks:
         matches = table.c.uuid == any_(cast(chunk, ARRAY(String))) if postgresql else table.c.uuid.in_(chunk)
         result = await session.execute(
-            update(table)
-            .where(matches, table.c.status.in_(ALLOWED_FROM[status]))
-            .values(status=status, **{column: when})
-            .returning(table.c.uuid)
+            update(table).where(matches, table.c.status.in_(ALLOWED_FROM[status])).values(values).returning(table.c.uuid)
         )
         moved.extend(result.scalars().all())
     return moved
@@ -433,18 +433,16 @@ async def list_commands(
     return [CommandView.from_orm(c, u) for c, u in rows], page, page_size, total
 
 
-def to_protos(views: Sequence[CommandView]) -> list[common_pb2.Command]:
-    """Protos of many commands; views sharing one payload object share its parsing."""
-    templates: dict[int, common_pb2.Command] = {}
-    out: list[common_pb2.Command] = []
+def add_protos(views: Sequence[CommandView], commands: Any) -> None:
+    """Append the views' protos to a repeated Command field. Views sharing one payload object
+    share one parsed message: its bytes are merged into each new element, then the element's
+    own id, agent and agent uuid are set (several times faster than building each one)."""
+    shared: dict[int, bytes] = {}
+    add = commands.add
     for view in views:
-        template = templates.get(id(view.payload))
+        template = shared.get(id(view.payload))
         if template is None:
-            out.append(template := view.to_proto())
-            templates[id(view.payload)] = template
-            continue
-        message = common_pb2.Command()
-        message.CopyFrom(template)
+            template = shared[id(view.payload)] = view.to_proto().SerializeToString()
+        message = add()
+        message.MergeFromString(template)
         message.id, message.agent_id, message.client_uuid = view.id, view.agent_id, view.client_uuid
-        out.append(message)
-    return out

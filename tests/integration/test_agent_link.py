@@ -262,6 +262,28 @@ async def test_project_agent_settings_reach_connected_and_new_agents(server: Upk
     _again.close()
 
 
+async def test_command_sent_and_acknowledged_in_one_batch_keeps_both_times(server: UpkeepServer, admin, agents) -> None:
+    """The hub writes a command sent and acknowledged between two flushes as one update."""
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    watch = admin.WatchAgents(admin_pb2.WatchAgentsRequest(include_commands=True, agent_ids=[identity.agent_id]))
+    await watch.initial_metadata()  # subscribed
+    sent = await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))
+    command_id = sent.commands[0].id
+    assert (await link.receive("command")).command.id == command_id
+    link.send(command_ack=pb.CommandAck(command_id=command_id, accepted=True))
+    while True:
+        event = await asyncio.wait_for(watch.read(), 10)
+        if event.WhichOneof("event") == "command" and event.command.status == common_pb2.COMMAND_STATUS_ACKED:
+            break
+    got = (await admin.GetCommand(admin_pb2.GetCommandRequest(command_id=command_id))).command
+    assert got.status == common_pb2.COMMAND_STATUS_ACKED
+    assert got.HasField("sent_at") and got.HasField("acked_at")
+    assert got.created_at.ToDatetime() <= got.sent_at.ToDatetime() <= got.acked_at.ToDatetime()
+    watch.cancel()
+    link.close()
+
+
 async def test_offline_agent_gets_queued_command_on_return_once(server: UpkeepServer, admin, agents) -> None:
     identity = await enroll(agents, await make_token(admin))
     sent = await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))
@@ -300,6 +322,8 @@ async def test_agents_reconnecting_together_each_get_their_own_queued_commands(s
     for identity in executed:
         command = (await admin.GetCommand(admin_pb2.GetCommandRequest(command_id=first[identity.agent_id]))).command
         assert command.status == common_pb2.COMMAND_STATUS_ACKED
+        # Run by the agent, so sent at some point, though never pushed on a stream the server saw.
+        assert command.HasField("sent_at") and command.sent_at.ToDatetime() <= command.acked_at.ToDatetime()
     for link, _ in connected:
         link.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 
@@ -112,7 +113,11 @@ class AgentsAdminMixin:
                 {"type": views[0].type, "agents": len(views)}, peer_ip(context),
             )
         self._hub.deliver(views)
-        return admin_pb2.SendCommandResponse(commands=commands_svc.to_protos(views))
+        # The sessions' writers first: their sends start before this (large) answer is built.
+        await asyncio.sleep(0)
+        response = admin_pb2.SendCommandResponse()
+        commands_svc.add_protos(views, response.commands)
+        return response
 
     async def CancelCommand(self, request: admin_pb2.CancelCommandRequest, context: grpc.aio.ServicerContext) -> admin_pb2.CancelCommandResponse:
         principal = await self._authorize(context, Role.OPERATOR)

@@ -6,9 +6,11 @@ fan-out and reconnect after a restart. Prints figures; asserts nothing.
 Each simulated agent is a real Connect stream on its own channel (its own TCP connection),
 spread over several client processes. Two drivers simulate them alike: ``python`` (grpc.aio,
 ``Fleet`` below) and ``node`` (@grpc/grpc-js, bench/agents_node/fleet.mjs; ``npm ci`` runs
-there on first use). Warm, Node's agents take under half the CPU per command and about two
-thirds per reconnect attempt; at a few thousand agents its JIT warm-up eats that. Agents are inserted into a fresh database directly
-(enrollment is not what is measured). Figures, per agent count N:
+there on first use; each of its agents reconnects on one channel, the Python ones on a new
+channel per attempt: docs/agent-link.md says why). Warm, Node's agents take under half the
+CPU per command and about two thirds per reconnect attempt; at a few thousand agents its JIT
+warm-up eats that. Agents are inserted into a fresh database directly (enrollment is not
+what is measured). Figures, per agent count N:
 
 * RSS per agent = (server RSS with N connected − RSS with none) / N
 * heartbeat CPU = server CPU time over two heartbeat intervals / wall time, with every
@@ -472,9 +474,6 @@ def main() -> None:
     print(f"open-file limit per process: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]} (one TCP connection each)")
     if args.driver == "node":
         NodeWorker.install()
-        if "restart" in args.phases:
-            print("note: node agents open a new channel per reconnect attempt; at about 20,000 agents the restart phase "
-                  "runs out of local ports (EADDRNOTAVAIL) and the server of open files: measure it with --driver python")
     bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile, frozenset(args.phases.split(",")) & PHASES, args.driver)
     try:
         for count in (int(n) for n in args.agents.split(",")):

@@ -27,6 +27,10 @@ const CHANNEL_OPTIONS = {
   "grpc.enable_retries": 0,
   "grpc.use_local_subchannel_pool": 1,
   "grpc.enable_channelz": 0,
+  // Each agent keeps its channel (below): its own reconnect backoff stays short, so the
+  // agent's jittered backoff decides when it comes back, as with a new channel per attempt.
+  "grpc.initial_reconnect_backoff_ms": 250,
+  "grpc.max_reconnect_backoff_ms": 1000,
 };
 
 // grpc-js records a stack for every call and formats it for every failed one: at thousands of
@@ -71,28 +75,33 @@ class Fleet {
     this.errors = {};
     this.details = {};
     this.stopping = false;
-    this.live = new Set(); // {client, call, beat} of every open session, for stop
+    this.live = new Set(); // {call, beat} of every open session, for stop
+    this.clients = new Set(); // every agent's channel
   }
 
   async runAgent(agentId, clientUuid, secret) {
     const backoff = new Backoff(0.5, 10.0);
     const executed = []; // like a real agent, it says in Hello which commands it has run
+    // One channel for the agent's life: grpc-js does not let go of a channel's connection
+    // attempts when it is closed, and at 20,000 agents a new channel per attempt leaves the
+    // harness out of local ports and the server out of open files (see docs/agent-link.md).
+    const client = new this.AgentService(this.target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.clients.add(client);
     await sleep(uniform(0, 2));
     while (!this.stopping) {
-      await this.session(agentId, clientUuid, secret, executed, backoff);
+      await this.session(client, agentId, clientUuid, secret, executed, backoff);
       await sleep(backoff.next());
     }
   }
 
-  // One Connect stream on a new channel; resolves when the stream has ended.
-  session(agentId, clientUuid, secret, executed, backoff) {
+  // One Connect stream on the agent's channel; resolves when the stream has ended.
+  session(client, agentId, clientUuid, secret, executed, backoff) {
     return new Promise((resolve) => {
       const metadata = new grpc.Metadata();
       metadata.set("x-upkeep-client-id", clientUuid);
       metadata.set("authorization", `Bearer ${secret}`);
-      const client = new this.AgentService(this.target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
       const call = client.Connect(metadata);
-      const session = { client, call, beat: null };
+      const session = { call, beat: null };
       this.live.add(session);
       call.write({ hello: { agent_id: agentId, client_uuid: clientUuid, client_version: "0.1.0", executed_command_ids: [...executed] } });
       call.on("data", (message) => {
@@ -114,7 +123,6 @@ class Fleet {
         clearTimeout(session.beat);
         this.live.delete(session);
         call.end();
-        client.close();
         resolve();
       });
     });
@@ -152,10 +160,8 @@ class Fleet {
   // Ends every open stream; agents waiting to (re)connect end with the process.
   stop() {
     this.stopping = true;
-    for (const { call, client } of this.live) {
-      call.cancel();
-      client.close();
-    }
+    for (const { call } of this.live) call.cancel();
+    for (const client of this.clients) client.close();
   }
 }
 

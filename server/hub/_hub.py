@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from google.protobuf import json_format
+from google.protobuf import duration_pb2, json_format, timestamp_pb2
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.errors import InvalidInput, PayloadTooLarge, PermissionDenied, Unavailable, UpkeepError
@@ -45,6 +45,7 @@ HELLO_TIMEOUT_S = 30.0
 FLUSH_INTERVAL_S = 1.0
 EXPIRY_SWEEP_S = 30.0
 WINDOW_CACHE_S = 30.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 HELLO_FIRST = N_("The first message on Connect must be Hello.")
 HELLO_TWICE = N_("Hello may be sent only once per stream.")
@@ -310,9 +311,13 @@ class AgentHub:
             settings = await self._settings(identity.project_id, identity.id, session.labels)
         except SQLAlchemyError as exc:
             raise Unavailable(SERVER_BUSY) from exc
-        welcome = pb.Welcome(agent_id=identity.id, session_id=session.session_id, server_version=_server_version(), settings=settings)
-        welcome.heartbeat_interval.FromSeconds(int(self.settings.heartbeat_interval_s))
-        welcome.server_time.FromDatetime(now)
+        since_epoch = now - _EPOCH  # exact, unlike a float; Timestamp.FromDatetime is pure Python and slow
+        welcome = pb.Welcome(
+            agent_id=identity.id, session_id=session.session_id, server_version=_server_version(), settings=settings,
+            heartbeat_interval=duration_pb2.Duration(seconds=int(self.settings.heartbeat_interval_s)),
+            server_time=timestamp_pb2.Timestamp(seconds=since_epoch.days * 86_400 + since_epoch.seconds,
+                                                nanos=since_epoch.microseconds * 1000),
+        )
         if self.watchers:
             self.watchers.presence(identity.project, self._presence(identity, online=True, hello=hello))
         return welcome, pending

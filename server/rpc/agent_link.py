@@ -8,7 +8,7 @@ import grpc
 
 from generated.upkeep.v1 import agent_pb2 as pb
 from server.hub import AgentHub
-from server.rpc.auth import bearer_token, peer_ip
+from server.rpc.auth import parse_bearer, peer_ip
 from server.runtime import Runtime
 from server.services import enrollment
 from server.services.signing import public_key
@@ -18,11 +18,13 @@ __all__ = ["AgentLinkMixin", "agent_credentials"]
 
 def agent_credentials(context: grpc.aio.ServicerContext) -> tuple[str, str]:
     """(client uuid, secret) from ``x-upkeep-client-id`` and ``authorization: Bearer``."""
-    client_uuid = ""
-    for key, value in context.invocation_metadata() or ():
+    client_uuid, authorization = "", None
+    for key, value in context.invocation_metadata() or ():  # one pass: grpc builds the tuple on every call
         if key == "x-upkeep-client-id":
             client_uuid = str(value).strip()
-    return client_uuid, bearer_token(context) or ""
+        elif key == "authorization" and authorization is None:
+            authorization = value
+    return client_uuid, (parse_bearer(authorization) if authorization is not None else None) or ""
 
 
 class AgentLinkMixin:

@@ -14,16 +14,21 @@ from server.runtime import Runtime
 from server.services.roles import Principal, Role, require_role
 from server.services.tokens import authenticate_token
 
-__all__ = ["authenticate", "bearer_token", "peer_ip"]
+__all__ = ["authenticate", "bearer_token", "parse_bearer", "peer_ip"]
 
 
 def bearer_token(context: grpc.aio.ServicerContext) -> str | None:
     """The token of an ``authorization: Bearer <token>`` metadata entry, if any."""
     for key, value in context.invocation_metadata() or ():
         if key == "authorization":
-            scheme, _sep, token = str(value).partition(" ")
-            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+            return parse_bearer(value)
     return None
+
+
+def parse_bearer(value: str | bytes) -> str | None:
+    """The token of an ``authorization`` value ``Bearer <token>``, if it is one."""
+    scheme, _sep, token = str(value).partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def peer_ip(context: grpc.aio.ServicerContext) -> str | None:

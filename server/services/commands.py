@@ -36,6 +36,7 @@ from server.services.telemetry import record_service_upgrade
 
 __all__ = [
     "ACTIVE",
+    "add_protos",
     "agents_with_deliverable",
     "COMMAND_TYPES",
     "CommandView",
@@ -49,7 +50,6 @@ __all__ = [
     "owned_uuids",
     "record_progress",
     "resume_agents",
-    "add_protos",
     "views_by_uuid",
 ]
 
@@ -291,9 +291,9 @@ async def _owned(session: AsyncSession, agent_id: int, command_uuid: str) -> Com
 async def mark_status(session: AsyncSession, status: str, uuids: Collection[str], when: datetime) -> list[str]:
     """Move the given commands to ``status`` at ``when`` where the lifecycle allows it; returns those moved.
 
-    One statement (per 1,000 commands on SQLite). An acknowledged command was sent, so one
-    acknowledged straight from QUEUED gets ``sent_at`` too: the hub flushes a command sent and
-    acknowledged within one batch as a single update.
+    One statement (per 1,000 commands on SQLite). A command acknowledged or running was sent,
+    so one moved there straight from QUEUED gets ``sent_at`` too: the hub flushes a command
+    sent and acknowledged within one batch as a single update.
     """
     if not uuids:
         return []

@@ -20,6 +20,10 @@ what is measured). Figures, per agent count N:
 * reconnect = from the restarted server being ready until every agent is connected again
 * INTERNAL errors any agent saw (must be 0)
 
+Each phase also prints the CPU time the host took from this virtual machine meanwhile
+(steal, /proc/stat): repeated runs at 19,900 agents differed by up to twice in fan-out and
+reconnect time, and steal is one cause to rule in or out.
+
 Needs UPKEEP_TEST_PG_URL (or --pg-url), e.g. postgresql+psycopg://upkeep:upkeep@127.0.0.1:5432/postgres.
 """
 
@@ -251,6 +255,12 @@ def _cpu_s(pid: int) -> tuple[float, float]:
     return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
 
 
+def _steal_s() -> float:
+    """CPU seconds this (virtual) machine's host has taken from it so far, over all its CPUs."""
+    with open("/proc/stat") as fh:
+        return int(fh.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
+
+
 def _postgres_cpu_s() -> float | None:
     """CPU seconds used so far by this machine's PostgreSQL processes (None if none are visible)."""
     total, seen = 0.0, False
@@ -393,9 +403,10 @@ def run(bench: Bench, count: int) -> None:
     if "heartbeat" in bench.phases:
         window = 2 * bench.heartbeat + 2
         profiler = _profile(bench.server.pid, window, bench.profile_dir and bench.profile_dir / f"heartbeat-{count}.txt")
-        t0, (user0, sys0) = time.time(), _cpu_s(bench.server.pid)
+        t0, (user0, sys0), steal0 = time.time(), _cpu_s(bench.server.pid), _steal_s()
         time.sleep(window)
         user, sys_ = _cpu_s(bench.server.pid)
+        steal = _steal_s() - steal0
         elapsed = time.time() - t0
         cpu = (user - user0 + sys_ - sys0) / elapsed
         if profiler is not None:
@@ -403,13 +414,13 @@ def run(bench: Bench, count: int) -> None:
         advanced = bench.last_seen_advanced(t0)
         print(f"  heartbeats every {bench.heartbeat}s: server CPU {cpu * 100:.1f}% of one core over {window}s "
               f"(user {(user - user0) / elapsed * 100:.1f}%, system {(sys_ - sys0) / elapsed * 100:.1f}%); "
-              f"last_seen advanced for {advanced}/{count} agents")
+              f"last_seen advanced for {advanced}/{count} agents; taken by the host (steal) {steal:.1f}s")
 
     if "fanout" in bench.phases:
         channel = grpc.insecure_channel(f"127.0.0.1:{bench.port}")
         stub = admin_pb2_grpc.AdminServiceStub(channel)
         profiler = _profile(bench.server.pid, 10, bench.profile_dir and bench.profile_dir / f"fanout-{count}.txt")
-        clients_cpu0, server_cpu0, pg_cpu0 = _status(workers, [])["cpu"], sum(_cpu_s(bench.server.pid)), _postgres_cpu_s()
+        clients_cpu0, server_cpu0, pg_cpu0, steal0 = _status(workers, [])["cpu"], sum(_cpu_s(bench.server.pid)), _postgres_cpu_s(), _steal_s()
         t_call = time.time()
         reply = stub.SendCommand(admin_pb2.SendCommandRequest(
             selector=common_pb2.AgentSelector(project="bench"), type=common_pb2.COMMAND_TYPE_RESTART,
@@ -421,7 +432,8 @@ def run(bench: Bench, count: int) -> None:
         pg = f", PostgreSQL {pg_cpu - pg_cpu0:.1f}s" if pg_cpu is not None and pg_cpu0 is not None else ""
         print(f"  fan-out: {len(ids)} durable commands, call answered in {t_reply - t_call:.2f}s, "
               f"last agent had it {status['last'] - t_call:.2f}s after the call ({status['received']} received); "
-              f"CPU until then: server {server_cpu:.1f}s, agent processes {status['cpu'] - clients_cpu0:.1f}s{pg}")
+              f"CPU until then: server {server_cpu:.1f}s, agent processes {status['cpu'] - clients_cpu0:.1f}s{pg}; "
+              f"taken by the host (steal) {_steal_s() - steal0:.1f}s")
         channel.close()
         if profiler is not None:
             profiler.wait()
@@ -430,11 +442,12 @@ def run(bench: Bench, count: int) -> None:
         bench.server.send_signal(signal.SIGKILL)
         bench.server.wait()
         clients_cpu0 = _status(workers, [])["cpu"]
-        ready_at = bench.start_server()
+        ready_at, steal0 = bench.start_server(), _steal_s()
         profiler = _profile(bench.server.pid, 30, bench.profile_dir and bench.profile_dir / f"reconnect-{count}.txt")
         status = _wait(workers, lambda s: s["connected"] >= count, 300)
         print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready; "
-              f"CPU until then: server {sum(_cpu_s(bench.server.pid)):.1f}s (with its start), agent processes {status['cpu'] - clients_cpu0:.1f}s")
+              f"CPU until then: server {sum(_cpu_s(bench.server.pid)):.1f}s (with its start), agent processes {status['cpu'] - clients_cpu0:.1f}s; "
+              f"taken by the host (steal) {_steal_s() - steal0:.1f}s")
         if profiler is not None:
             profiler.wait()
         status = _status(workers, [])

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -261,6 +262,22 @@ def _steal_s() -> float:
         return int(fh.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
 
 
+def _tcp_counters() -> dict[str, int]:
+    """This machine's TCP counters (/proc/net/snmp): PassiveOpens counts connections accepted."""
+    with open("/proc/net/snmp") as fh:
+        names, values = [line.split()[1:] for line in fh if line.startswith("Tcp:")]
+    return dict(zip(names, map(int, values), strict=True))
+
+
+def _context_switches(pid: int) -> int:
+    """Context switches (voluntary and not) of the process's live threads so far."""
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        with contextlib.suppress(OSError):  # a thread ended meanwhile
+            total += sum(int(line.split()[1]) for line in status.read_text().splitlines() if "ctxt_switches:" in line)
+    return total
+
+
 def _postgres_cpu_s() -> float | None:
     """CPU seconds used so far by this machine's PostgreSQL processes (None if none are visible)."""
     total, seen = 0.0, False
@@ -443,11 +460,16 @@ def run(bench: Bench, count: int) -> None:
         bench.server.wait()
         clients_cpu0 = _status(workers, [])["cpu"]
         ready_at, steal0 = bench.start_server(), _steal_s()
+        tcp0, switches0 = _tcp_counters(), _context_switches(bench.server.pid)
         profiler = _profile(bench.server.pid, 30, bench.profile_dir and bench.profile_dir / f"reconnect-{count}.txt")
         status = _wait(workers, lambda s: s["connected"] >= count, 300)
+        tcp, switches = _tcp_counters(), _context_switches(bench.server.pid)
         print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready; "
               f"CPU until then: server {sum(_cpu_s(bench.server.pid)):.1f}s (with its start), agent processes {status['cpu'] - clients_cpu0:.1f}s; "
               f"taken by the host (steal) {_steal_s() - steal0:.1f}s")
+        print(f"    meanwhile: {tcp['PassiveOpens'] - tcp0['PassiveOpens']} TCP connections accepted on this machine, "
+              f"{tcp['AttemptFails'] - tcp0['AttemptFails']} attempts failed, {tcp['EstabResets'] - tcp0['EstabResets']} reset; "
+              f"server context switches {switches - switches0}")
         if profiler is not None:
             profiler.wait()
         status = _status(workers, [])

@@ -80,8 +80,10 @@ class AgentHub:
         self._flush_lock = asyncio.Lock()
         #: uuid → (identity, credential hash): connects need no query (Enroll and revoke invalidate).
         self._credentials: dict[str, tuple[AgentIdentity, str]] = {}
-        #: Agents that may have QUEUED/SENT commands; others skip the pending query at connect.
-        self._maybe_pending: set[int] = set()
+        #: Per agent, its commands that may still be QUEUED or SENT (a superset: acks, results,
+        #: cancels and expiry remove them). A connecting agent without any, or whose Hello
+        #: reports having them all, needs no query for what to deliver.
+        self._undelivered: dict[int, set[str]] = {}
         #: Per project, loaded once for all connects arriving together.
         self._project_windows = SharedLoads(self._load_windows, WINDOW_CACHE_S)
         #: Per project: (health timeout s, backup retention) of the settings agents are given.
@@ -99,7 +101,7 @@ class AgentHub:
         async with self.runtime.session_factory() as s, s.begin():
             count = await agents_svc.mark_all_offline(s)
             self._credentials = await agents_svc.load_credentials(s)
-            self._maybe_pending = await commands_svc.agents_with_deliverable(s)
+            self._undelivered = await commands_svc.undelivered_by_agent(s)
         if count:
             logger.info("marked %d agents offline at start-up", count)
         self._tasks = [
@@ -228,9 +230,19 @@ class AgentHub:
         """Drop a cached credential (re-enrolled or revoked agent)."""
         self._credentials.pop(client_uuid, None)
 
-    def commands_queued(self, agent_ids: Iterable[int]) -> None:
-        """Agents that now have durable commands waiting (checked at their next connect)."""
-        self._maybe_pending.update(agent_ids)
+    def _queued(self, views: Iterable[CommandView]) -> None:
+        """Durable commands now waiting for their agents (looked for at the agents' next connect)."""
+        undelivered = self._undelivered
+        for view in views:
+            undelivered.setdefault(view.agent_id, set()).add(view.id)
+
+    def _delivered(self, agent_id: int, command_id: str) -> None:
+        """The command is past SENT (acknowledged, finished, cancelled or expired)."""
+        undelivered = self._undelivered.get(agent_id)
+        if undelivered is not None:
+            undelivered.discard(command_id)
+            if not undelivered:
+                del self._undelivered[agent_id]
 
     async def _load_defaults(self, project_id: int) -> tuple[int | None, int | None]:
         async with self.runtime.session_factory() as s:
@@ -304,10 +316,14 @@ class AgentHub:
             done.add(hello.last_acked_command_id)
         pending: list[CommandView] = []
         try:
-            if identity.id in self._maybe_pending:
-                pending = await self._resume(identity.id, done)
-                if not pending:
-                    self._maybe_pending.discard(identity.id)
+            undelivered = self._undelivered.get(identity.id)
+            if undelivered is not None and undelivered <= done:
+                # It has them all (a restart after a fan-out): marked ACKED with the next flush.
+                for command_id in undelivered:
+                    self._pending.status("acked", command_id)
+                del self._undelivered[identity.id]
+            elif undelivered is not None:
+                pending = await self._resume(identity.id, done, set(undelivered))
             settings = await self._settings(identity.project_id, identity.id, session.labels)
         except SQLAlchemyError as exc:
             raise Unavailable(SERVER_BUSY) from exc
@@ -322,17 +338,23 @@ class AgentHub:
             self.watchers.presence(identity.project, self._presence(identity, online=True, hello=hello))
         return welcome, pending
 
-    async def _resume(self, agent_id: int, done: set[str]) -> list[CommandView]:
+    async def _resume(self, agent_id: int, done: set[str], known: set[str]) -> list[CommandView]:
         """The agent's commands still to deliver (its reported ones marked ACKED first).
 
         Agents connecting together share one query: requests made while one runs wait for
         the next, so a reconnect storm costs a few statements instead of one per agent.
+        ``known`` is what ``_undelivered`` held for it before the query: each is now either
+        in the answer or past delivery. Commands queued meanwhile stay listed.
         """
         future: asyncio.Future[list[CommandView]] = asyncio.get_running_loop().create_future()
         self._resuming.append((agent_id, done, future))
         if self._resume_task is None:
             self._resume_task = asyncio.create_task(self._resume_batches(), name="hub-resume")
-        return await future
+        pending = await future
+        for command_id in known.difference(view.id for view in pending):
+            self._delivered(agent_id, command_id)
+        self._queued(pending)
+        return pending
 
     async def _resume_batches(self) -> None:
         try:
@@ -400,6 +422,7 @@ class AgentHub:
         elif kind == "command_result":
             async with self.runtime.session_factory() as s, s.begin():
                 view, changed = await commands_svc.finish_command(s, identity.id, message.command_result, _now())
+            self._delivered(identity.id, view.id)
             session.push(pb.ConnectResponse(result_ack=pb.CommandResultAck(command_id=view.id)))
             if changed:
                 self._command_event(identity, view)
@@ -433,6 +456,7 @@ class AgentHub:
                 if not await commands_svc.owned_uuids(s, session.agent_id, [ack.command_id]):
                     raise PermissionDenied(commands_svc.NOT_YOUR_COMMAND, error_code="COMMAND_NOT_OWNED", command=ack.command_id)
         self._pending.status("acked", ack.command_id)
+        self._delivered(session.agent_id, ack.command_id)
 
     def _presence(self, identity: AgentIdentity, *, online: bool, hello: pb.Hello | None = None) -> admin_pb2.AgentPresence:
         presence = admin_pb2.AgentPresence(agent_id=identity.id, client_uuid=identity.client_uuid, online=online)
@@ -459,7 +483,7 @@ class AgentHub:
         parse = pb.ConnectResponse.FromString
         delivered = 0
         views = list(views)
-        self.commands_queued(view.agent_id for view in views)
+        self._queued(views)
         for view in views:
             session = self.sessions.get(view.agent_id)
             if session is None:
@@ -478,6 +502,7 @@ class AgentHub:
             session.push(pb.ConnectResponse(command=view.to_proto()))
 
     def cancel(self, view: CommandView, reason: str = "") -> None:
+        self._delivered(view.agent_id, view.id)
         session = self.sessions.get(view.agent_id)
         if session is not None:
             session.push(pb.ConnectResponse(cancel=pb.CommandCancel(command_id=view.id, reason=reason)))

@@ -37,7 +37,6 @@ from server.services.telemetry import record_service_upgrade
 __all__ = [
     "ACTIVE",
     "add_protos",
-    "agents_with_deliverable",
     "COMMAND_TYPES",
     "CommandView",
     "cancel_command",
@@ -50,6 +49,7 @@ __all__ = [
     "owned_uuids",
     "record_progress",
     "resume_agents",
+    "undelivered_by_agent",
     "views_by_uuid",
 ]
 
@@ -269,9 +269,12 @@ async def resume_agents(session: AsyncSession, reported: dict[int, set[str]], no
     return pending
 
 
-async def agents_with_deliverable(session: AsyncSession) -> set[int]:
-    """Agents with QUEUED or SENT commands."""
-    return set((await session.scalars(select(Command.client_id).where(Command.status.in_(DELIVERABLE)).distinct())).all())
+async def undelivered_by_agent(session: AsyncSession) -> dict[int, set[str]]:
+    """Per agent, its QUEUED and SENT commands."""
+    undelivered: dict[int, set[str]] = {}
+    for agent_id, command_uuid in await session.execute(select(Command.client_id, Command.uuid).where(Command.status.in_(DELIVERABLE))):
+        undelivered.setdefault(agent_id, set()).add(command_uuid)
+    return undelivered
 
 
 async def owned_uuids(session: AsyncSession, agent_id: int, uuids: Iterable[str]) -> set[str]:

@@ -328,6 +328,48 @@ async def test_agents_reconnecting_together_each_get_their_own_queued_commands(s
         link.close()
 
 
+async def test_agent_reporting_all_its_commands_reconnects_without_a_command_query(server: UpkeepServer, admin, agents) -> None:
+    """After a fan-out, an agent whose Hello reports every command sent to it (as after a server
+    restart) is admitted without reading commands; they become ACKED with the next flush, and
+    watchers see it. One that reports only some gets the rest again."""
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    sent = [(await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=kind))).commands[0].id
+            for kind in (common_pb2.COMMAND_TYPE_RESTART, common_pb2.COMMAND_TYPE_BACKUP)]
+    assert [(await link.receive("command")).command.id for _ in sent] == sent
+    link.close()  # received, never acknowledged: both stay SENT
+
+    link, _ = await connect(agents, identity, executed_command_ids=sent[:1])
+    assert (await link.receive("command")).command.id == sent[1]
+    link.close()
+
+    watch = admin.WatchAgents(admin_pb2.WatchAgentsRequest(include_commands=True, agent_ids=[identity.agent_id]))
+    await watch.initial_metadata()  # subscribed
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    engine = server.runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        link, _ = await connect(agents, identity, executed_command_ids=sent)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert not [t for t in statements if t.startswith("SELECT") and "FROM commands" in t], statements
+    while True:
+        got = await asyncio.wait_for(watch.read(), 10)
+        if got.WhichOneof("event") == "command" and got.command.id == sent[1] and got.command.status == common_pb2.COMMAND_STATUS_ACKED:
+            break
+    command = (await admin.GetCommand(admin_pb2.GetCommandRequest(command_id=sent[1]))).command
+    assert command.status == common_pb2.COMMAND_STATUS_ACKED and command.sent_at.ToDatetime() <= command.acked_at.ToDatetime()
+    # Nothing came again: the next message on the stream is a new command.
+    newer = await admin.SendCommand(admin_pb2.SendCommandRequest(agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))
+    assert (await link.receive("command")).command.id == newer.commands[0].id
+    watch.cancel()
+    link.close()
+
+
 async def test_agents_connecting_together_share_one_settings_load(server: UpkeepServer, admin, agents) -> None:
     """A connect storm reads the project's agent settings once, not once per connect that finds
     no cached copy (the old code read them 6 times for these 12 connects)."""

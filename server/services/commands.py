@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.protobuf import json_format
-from sqlalchemy import ARRAY, String, any_, cast, func, insert, or_, select, text, update
+from sqlalchemy import ARRAY, Row, any_, cast, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import FailedPrecondition, InvalidInput, NotFound, PermissionDenied
@@ -110,7 +110,8 @@ class CommandView:
     created_by: str
 
     @classmethod
-    def from_orm(cls, command: Command, client_uuid: str) -> CommandView:
+    def from_orm(cls, command: Command | Row[Any], client_uuid: str) -> CommandView:
+        """From a Command, or a row of the commands table."""
         return cls(
             id=command.uuid, agent_id=command.client_id, client_uuid=client_uuid, type=command.type,
             status=command.status, payload=dict(command.payload or {}), progress=command.progress, result=command.result,
@@ -246,27 +247,37 @@ async def _refuse_downgrade(session: AsyncSession, agent_ids: Sequence[int], upg
 
 async def resume_agents(session: AsyncSession, reported: dict[int, set[str]], now: datetime) -> dict[int, list[CommandView]]:
     """For agents connecting together (agent → command ids its Hello says it has): those of
-    its own commands become ACKED, and what is still to deliver to each, oldest first."""
+    its own commands become ACKED, and what is still to deliver to each, oldest first.
+
+    Core statements, one per step on PostgreSQL: a reconnect storm runs this for every few
+    connects, so its fixed cost counts."""
     owner = {command_uuid: agent_id for agent_id, uuids in reported.items() for command_uuid in uuids}
-    claimed = list(owner)
+    table = Command.__table__
     owned: list[str] = []
-    for start in range(0, len(claimed), 1000):
-        rows = await session.execute(select(Command.uuid, Command.client_id).where(Command.uuid.in_(claimed[start:start + 1000])))
-        owned.extend(row.uuid for row in rows if owner[row.uuid] == row.client_id)
+    for matches in _matching(session, table.c.uuid, list(owner)):
+        rows = await session.execute(select(table.c.uuid, table.c.client_id).where(matches))
+        owned.extend(command_uuid for command_uuid, agent_id in rows if owner[command_uuid] == agent_id)
     await mark_status(session, S.ACKED.value, owned, now)
     pending: dict[int, list[CommandView]] = {agent_id: [] for agent_id in reported}
-    agent_ids = sorted(reported)
-    for start in range(0, len(agent_ids), 1000):
-        rows = (await session.execute(
-            select(Command, Client.client_uuid).join(Client, Client.id == Command.client_id)
-            .where(Command.client_id.in_(agent_ids[start:start + 1000]), Command.status.in_(DELIVERABLE),
-                   or_(Command.expires_at.is_(None), Command.expires_at > now))
-            .order_by(Command.id)
-        )).all()
-        for command, client_uuid in rows:
-            if command.uuid not in reported[command.client_id]:
-                pending[command.client_id].append(CommandView.from_orm(command, client_uuid))
+    for matches in _matching(session, table.c.client_id, sorted(reported)):
+        rows = await session.execute(
+            select(table, Client.client_uuid).join(Client, Client.id == table.c.client_id)
+            .where(matches, table.c.status.in_(DELIVERABLE), or_(table.c.expires_at.is_(None), table.c.expires_at > now))
+            .order_by(table.c.id)
+        )
+        for row in rows:
+            if row.uuid not in reported[row.client_id]:
+                pending[row.client_id].append(CommandView.from_orm(row, row.client_uuid))
     return pending
+
+
+def _matching(session: AsyncSession, column: Any, values: list[Any]) -> list[Any]:
+    """``column`` among ``values``: one array parameter on PostgreSQL, IN lists of 1,000 elsewhere."""
+    if not values:
+        return []
+    if session.bind.dialect.name == "postgresql":
+        return [column == any_(cast(values, ARRAY(column.type)))]
+    return [column.in_(values[start:start + 1000]) for start in range(0, len(values), 1000)]
 
 
 async def undelivered_by_agent(session: AsyncSession) -> dict[int, set[str]]:
@@ -306,12 +317,8 @@ async def mark_status(session: AsyncSession, status: str, uuids: Collection[str]
     values: dict[str, Any] = {"status": status, column: when}
     if status != S.SENT.value:
         values["sent_at"] = func.coalesce(table.c.sent_at, when)
-    postgresql = session.bind.dialect.name == "postgresql"
-    uuids = list(uuids)
-    chunks = [uuids] if postgresql else [uuids[start:start + 1000] for start in range(0, len(uuids), 1000)]
     moved: list[str] = []
-    for chunk in chunks:
-        matches = table.c.uuid == any_(cast(chunk, ARRAY(String))) if postgresql else table.c.uuid.in_(chunk)
+    for matches in _matching(session, table.c.uuid, list(uuids)):
         result = await session.execute(
             update(table).where(matches, table.c.status.in_(ALLOWED_FROM[status])).values(values).returning(table.c.uuid)
         )

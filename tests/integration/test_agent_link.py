@@ -4,8 +4,9 @@ gRPC client: enrollment, sessions, commands, telemetry and every bad-input edge.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -135,6 +136,22 @@ async def connect(agents: agent_pb2_grpc.AgentServiceStub, identity: pb.EnrollRe
                                 "service_version": "1.0.0", **hello}))
     welcome = (await link.receive("welcome")).welcome
     return link, welcome
+
+
+@contextlib.contextmanager
+def statements_run(server: UpkeepServer) -> Iterator[list[str]]:
+    """The SQL statements the server runs inside the block, whitespace collapsed."""
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    engine = server.runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 async def test_enroll_connect_and_watch_online(server: UpkeepServer, admin, agents) -> None:
@@ -345,17 +362,8 @@ async def test_agent_reporting_all_its_commands_reconnects_without_a_command_que
 
     watch = admin.WatchAgents(admin_pb2.WatchAgentsRequest(include_commands=True, agent_ids=[identity.agent_id]))
     await watch.initial_metadata()  # subscribed
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
-    engine = server.runtime.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_run(server) as statements:
         link, _ = await connect(agents, identity, executed_command_ids=sent)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert not [t for t in statements if t.startswith("SELECT") and "FROM commands" in t], statements
     while True:
         got = await asyncio.wait_for(watch.read(), 10)
@@ -375,17 +383,8 @@ async def test_agents_connecting_together_share_one_settings_load(server: Upkeep
     no cached copy (the old code read them 6 times for these 12 connects)."""
     token = await make_token(admin, max_uses=12)
     identities = [await enroll(agents, token) for _ in range(12)]
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
-    engine = server.runtime.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_run(server) as statements:
         connected = await asyncio.gather(*(connect(agents, i) for i in identities))
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert {welcome.agent_id for _link, welcome in connected} == {i.agent_id for i in identities}
     project_reads = [t for t in statements if t.startswith("SELECT") and "FROM projects WHERE projects.id =" in t]
     window_reads = [t for t in statements if t.startswith("SELECT") and "FROM maintenance_windows" in t]

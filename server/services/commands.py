@@ -19,13 +19,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.protobuf import json_format
-from sqlalchemy import ARRAY, Row, any_, cast, func, insert, or_, select, text, update
+from sqlalchemy import Row, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.errors import FailedPrecondition, InvalidInput, NotFound, PermissionDenied
 from common.i18n import N_
 from common.versions import Version
 from generated.upkeep.v1 import common_pb2
+from server.db.matching import among
 from server.db.models import (
     Client,
     Command,
@@ -254,12 +255,12 @@ async def resume_agents(session: AsyncSession, reported: dict[int, set[str]], no
     owner = {command_uuid: agent_id for agent_id, uuids in reported.items() for command_uuid in uuids}
     table = Command.__table__
     owned: list[str] = []
-    for matches in _matching(session, table.c.uuid, list(owner)):
+    for matches in among(session, table.c.uuid, list(owner)):
         rows = await session.execute(select(table.c.uuid, table.c.client_id).where(matches))
         owned.extend(command_uuid for command_uuid, agent_id in rows if owner[command_uuid] == agent_id)
     await mark_status(session, S.ACKED.value, owned, now)
     pending: dict[int, list[CommandView]] = {agent_id: [] for agent_id in reported}
-    for matches in _matching(session, table.c.client_id, sorted(reported)):
+    for matches in among(session, table.c.client_id, sorted(reported)):
         rows = await session.execute(
             select(table, Client.client_uuid).join(Client, Client.id == table.c.client_id)
             .where(matches, table.c.status.in_(DELIVERABLE), or_(table.c.expires_at.is_(None), table.c.expires_at > now))
@@ -269,15 +270,6 @@ async def resume_agents(session: AsyncSession, reported: dict[int, set[str]], no
             if row.uuid not in reported[row.client_id]:
                 pending[row.client_id].append(CommandView.from_orm(row, row.client_uuid))
     return pending
-
-
-def _matching(session: AsyncSession, column: Any, values: list[Any]) -> list[Any]:
-    """``column`` among ``values``: one array parameter on PostgreSQL, IN lists of 1,000 elsewhere."""
-    if not values:
-        return []
-    if session.bind.dialect.name == "postgresql":
-        return [column == any_(cast(values, ARRAY(column.type)))]
-    return [column.in_(values[start:start + 1000]) for start in range(0, len(values), 1000)]
 
 
 async def undelivered_by_agent(session: AsyncSession) -> dict[int, set[str]]:
@@ -318,7 +310,7 @@ async def mark_status(session: AsyncSession, status: str, uuids: Collection[str]
     if status != S.SENT.value:
         values["sent_at"] = func.coalesce(table.c.sent_at, when)
     moved: list[str] = []
-    for matches in _matching(session, table.c.uuid, list(uuids)):
+    for matches in among(session, table.c.uuid, list(uuids)):
         result = await session.execute(
             update(table).where(matches, table.c.status.in_(ALLOWED_FROM[status])).values(values).returning(table.c.uuid)
         )

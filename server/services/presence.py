@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, any_, cast, text, update
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.copy import copy_rows
+from server.db.matching import among
 from server.db.models import Client
 
 __all__ = ["PresenceBatch", "flush_presence"]
-
-CHUNK = 1000
 
 
 @dataclasses.dataclass(kw_only=True, slots=True)
@@ -40,11 +38,6 @@ class PresenceBatch:
         return bool(self.seen or self.hello or self.states or self.offline)
 
 
-def _chunks(ids: Collection[int]) -> list[list[int]]:
-    ordered = sorted(ids)
-    return [ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK)]
-
-
 async def flush_presence(session: AsyncSession, batch: PresenceBatch, now: datetime) -> None:
     """Write one batch: a few statements whatever its size."""
     postgresql = session.bind.dialect.name == "postgresql"
@@ -59,19 +52,10 @@ async def flush_presence(session: AsyncSession, batch: PresenceBatch, now: datet
         await session.execute(
             update(Client), [{"id": agent_id, "service_state": state} for agent_id, state in sorted(batch.states.items())]
         )
-    for chunks, values in ((_id_lists(batch.seen - batch.offline, postgresql), {"last_seen_at": now}),
-                           (_id_lists(batch.offline, postgresql), {"online": False, "last_seen_at": now})):
-        for ids in chunks:
-            condition = Client.id == any_(cast(ids, ARRAY(Integer))) if postgresql else Client.id.in_(ids)
+    for ids, values in ((batch.seen - batch.offline, {"last_seen_at": now}), (batch.offline, {"online": False, "last_seen_at": now})):
+        for condition in among(session, Client.id, sorted(ids)):
             # No session sync: it cannot evaluate ANY(), so it would fetch and look up every row.
             await session.execute(update(Client).where(condition).values(**values).execution_options(synchronize_session=False))
-
-
-def _id_lists(ids: Collection[int], postgresql: bool) -> list[list[int]]:
-    """One array parameter on PostgreSQL; chunks of bound parameters elsewhere."""
-    if postgresql:
-        return [sorted(ids)] if ids else []
-    return _chunks(ids)
 
 
 #: Hello values, in COPY order; a fact the Hello did not carry (None) keeps the stored value.

@@ -18,6 +18,8 @@ what is measured). Figures, per agent count N:
 * fan-out = from the SendCommand call until the last agent received its command (each a
   durable row)
 * reconnect = from the restarted server being ready until every agent is connected again
+* resume = the same with a command per agent queued while the server was down, and until
+  the last agent had its command
 * INTERNAL errors any agent saw (must be 0)
 
 Each phase also prints the CPU time the host took from this virtual machine meanwhile
@@ -60,7 +62,7 @@ from generated.upkeep.v1 import admin_pb2, admin_pb2_grpc, agent_pb2 as pb, agen
 
 _ADDRESS = re.compile(r"0x[0-9a-f]+")
 # The agent's own options; a local subchannel pool, else channels to one target share a TCP connection.
-PHASES = frozenset({"heartbeat", "fanout", "restart"})
+PHASES = frozenset({"heartbeat", "fanout", "restart", "resume"})
 CHANNEL_OPTIONS = [*AGENT_CHANNEL_OPTIONS, ("grpc.use_local_subchannel_pool", 1)]
 NODE_DRIVER = ROOT / "bench" / "agents_node"
 
@@ -354,6 +356,17 @@ class Bench:
         engine.dispose()
         return [(row.id, row.client_uuid, f"secret-{i}") for i, row in enumerate(ids)], token
 
+    def queue_commands(self) -> list[str]:
+        """One QUEUED command per agent, written straight into the database (server down)."""
+        engine = create_engine(make_url(self.url))
+        with engine.begin() as conn:
+            ids = conn.execute(text(
+                "INSERT INTO commands (uuid, client_id, type, status, payload, created_at, expires_at) "
+                "SELECT gen_random_uuid()::text, id, 'restart', 'queued', '{}', now(), now() + interval '1 hour' FROM clients RETURNING uuid"
+            )).scalars().all()
+        engine.dispose()
+        return list(ids)
+
     def last_seen_advanced(self, since: float) -> int:
         engine = create_engine(make_url(self.url))
         with engine.connect() as conn:
@@ -399,6 +412,34 @@ def _print_details(status: dict) -> None:
         merged[detail] = merged.get(detail, 0) + n
     for detail, n in sorted(merged.items(), key=lambda item: -item[1])[:8]:
         print(f"    x{n}: {detail}")
+
+
+def _restart(bench: Bench, workers: list, count: int, *, queue: bool) -> None:
+    """kill -9, then time every agent's return; with ``queue``, a command per agent is queued
+    while the server is down and the time until the last one had it is printed too."""
+    bench.server.send_signal(signal.SIGKILL)
+    bench.server.wait()
+    ids = bench.queue_commands() if queue else []
+    clients_cpu0 = _status(workers, [])["cpu"]
+    ready_at, steal0 = bench.start_server(), _steal_s()
+    tcp0, switches0 = _tcp_counters(), _context_switches(bench.server.pid)
+    name = "resume" if queue else "reconnect"
+    profiler = _profile(bench.server.pid, 30, bench.profile_dir and bench.profile_dir / f"{name}-{count}.txt")
+    status = _wait(workers, lambda s: s["connected"] >= count, 300)
+    back_at = time.time()
+    if ids:
+        status = _wait(workers, lambda s: s["received"] >= len(ids), 300, ids)
+    tcp, switches = _tcp_counters(), _context_switches(bench.server.pid)
+    label = f"restart with {len(ids)} commands queued (kill -9)" if queue else "restart (kill -9)"
+    delivered = f", the last queued command had arrived {status['last'] - ready_at:.1f}s after ({status['received']} received)" if ids else ""
+    print(f"  {label}: {status['connected']}/{count} back {back_at - ready_at:.1f}s after the server was ready{delivered}; "
+          f"CPU until then: server {sum(_cpu_s(bench.server.pid)):.1f}s (with its start), agent processes {status['cpu'] - clients_cpu0:.1f}s; "
+          f"taken by the host (steal) {_steal_s() - steal0:.1f}s")
+    print(f"    meanwhile: {tcp['PassiveOpens'] - tcp0['PassiveOpens']} TCP connections accepted on this machine, "
+          f"{tcp['AttemptFails'] - tcp0['AttemptFails']} attempts failed, {tcp['EstabResets'] - tcp0['EstabResets']} reset; "
+          f"server context switches {switches - switches0}")
+    if profiler is not None:
+        profiler.wait()
 
 
 def run(bench: Bench, count: int) -> None:
@@ -455,23 +496,10 @@ def run(bench: Bench, count: int) -> None:
         if profiler is not None:
             profiler.wait()
 
-    if "restart" in bench.phases:
-        bench.server.send_signal(signal.SIGKILL)
-        bench.server.wait()
-        clients_cpu0 = _status(workers, [])["cpu"]
-        ready_at, steal0 = bench.start_server(), _steal_s()
-        tcp0, switches0 = _tcp_counters(), _context_switches(bench.server.pid)
-        profiler = _profile(bench.server.pid, 30, bench.profile_dir and bench.profile_dir / f"reconnect-{count}.txt")
-        status = _wait(workers, lambda s: s["connected"] >= count, 300)
-        tcp, switches = _tcp_counters(), _context_switches(bench.server.pid)
-        print(f"  restart (kill -9): {status['connected']}/{count} back {time.time() - ready_at:.1f}s after the server was ready; "
-              f"CPU until then: server {sum(_cpu_s(bench.server.pid)):.1f}s (with its start), agent processes {status['cpu'] - clients_cpu0:.1f}s; "
-              f"taken by the host (steal) {_steal_s() - steal0:.1f}s")
-        print(f"    meanwhile: {tcp['PassiveOpens'] - tcp0['PassiveOpens']} TCP connections accepted on this machine, "
-              f"{tcp['AttemptFails'] - tcp0['AttemptFails']} attempts failed, {tcp['EstabResets'] - tcp0['EstabResets']} reset; "
-              f"server context switches {switches - switches0}")
-        if profiler is not None:
-            profiler.wait()
+    for phase in ("restart", "resume"):
+        if phase in bench.phases:
+            _restart(bench, workers, count, queue=phase == "resume")
+    if bench.phases & {"restart", "resume"}:
         status = _status(workers, [])
         print(f"  errors agents saw: {status['errors'] or 'none'}; INTERNAL: {status['errors'].get('INTERNAL', 0)}")
         _print_details(status)
@@ -501,7 +529,7 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="folder for py-spy stacks of the heartbeat and reconnect phases "
                         "(BENCH_PROFILE_NATIVE=1 adds native frames, BENCH_PROFILE_GIL=1 samples only "
                         "the GIL holder, BENCH_PROFILE_RATE sets samples per second)")
-    parser.add_argument("--phases", default=",".join(sorted(PHASES)), help="which of heartbeat,fanout,restart to run")
+    parser.add_argument("--phases", default=",".join(sorted(PHASES)), help="which of heartbeat,fanout,restart,resume to run")
     args = parser.parse_args()
     if not args.pg_url:
         raise SystemExit("set UPKEEP_TEST_PG_URL or --pg-url")

@@ -45,6 +45,8 @@ HELLO_TIMEOUT_S = 30.0
 FLUSH_INTERVAL_S = 1.0
 EXPIRY_SWEEP_S = 30.0
 WINDOW_CACHE_S = 30.0
+#: In a reconnect storm, how long the next queued-command lookup waits for more connects.
+RESUME_GATHER_S = 0.05
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 HELLO_FIRST = N_("The first message on Connect must be Hello.")
@@ -374,6 +376,8 @@ class AgentHub:
                 for agent_id, _done, future in batch:
                     if not future.done():
                         future.set_result(pending[agent_id])
+                if self._resuming:  # a storm: let the next batch grow (its fixed cost is most of the work)
+                    await asyncio.sleep(RESUME_GATHER_S)
         finally:
             self._resume_task = None
 

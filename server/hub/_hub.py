@@ -482,9 +482,7 @@ class AgentHub:
 
     def deliver(self, views: Iterable[CommandView]) -> int:
         """Push freshly queued commands to the agents connected here; returns how many went out."""
-        # Per payload object, one serialized message: parsing it back is faster than copying a message.
-        templates: dict[int, bytes] = {}
-        parse = pb.ConnectResponse.FromString
+        shared: dict[int, bytes] = {}
         delivered = 0
         views = list(views)
         self._queued(views)
@@ -492,12 +490,8 @@ class AgentHub:
             session = self.sessions.get(view.agent_id)
             if session is None:
                 continue
-            template = templates.get(id(view.payload))
-            if template is None:
-                template = templates[id(view.payload)] = pb.ConnectResponse(command=view.to_proto()).SerializeToString()
-            message = parse(template)
-            command = message.command
-            command.id, command.agent_id, command.client_uuid = view.id, view.agent_id, session.identity.client_uuid
+            message = pb.ConnectResponse()
+            commands_svc.fill_proto(message.command, view, shared)
             delivered += session.push(message)
         return delivered
 

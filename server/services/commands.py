@@ -43,6 +43,7 @@ __all__ = [
     "cancel_command",
     "create_commands",
     "expire_due",
+    "fill_proto",
     "finish_command",
     "get_command",
     "list_commands",
@@ -436,15 +437,19 @@ async def list_commands(
 
 
 def add_protos(views: Sequence[CommandView], commands: Any) -> None:
-    """Append the views' protos to a repeated Command field. Views sharing one payload object
-    share one parsed message: its bytes are merged into each new element, then the element's
-    own id, agent and agent uuid are set (several times faster than building each one)."""
+    """Append the views' protos to a repeated Command field."""
     shared: dict[int, bytes] = {}
     add = commands.add
     for view in views:
-        template = shared.get(id(view.payload))
-        if template is None:
-            template = shared[id(view.payload)] = view.to_proto().SerializeToString()
-        message = add()
-        message.MergeFromString(template)
-        message.id, message.agent_id, message.client_uuid = view.id, view.agent_id, view.client_uuid
+        fill_proto(add(), view, shared)
+
+
+def fill_proto(message: common_pb2.Command, view: CommandView, shared: dict[int, bytes]) -> None:
+    """Fill an empty Command message from ``view``. Views sharing one payload object share one
+    serialized message in ``shared``: its bytes are merged, then the view's own id, agent and
+    agent uuid are set (several times faster than building each message)."""
+    template = shared.get(id(view.payload))
+    if template is None:
+        template = shared[id(view.payload)] = view.to_proto().SerializeToString()
+    message.MergeFromString(template)
+    message.id, message.agent_id, message.client_uuid = view.id, view.agent_id, view.client_uuid

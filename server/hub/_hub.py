@@ -575,9 +575,9 @@ class AgentHub:
                 logger.info("agent %s silent for %.0fs: closing its session", session.agent_id, limit)
                 session.close()
 
-    async def expire_commands(self) -> list[CommandView]:
+    async def expire_commands(self, now: datetime | None = None) -> list[CommandView]:
         async with self.runtime.session_factory() as s, s.begin():
-            expired = await commands_svc.expire_due(s)
+            expired = await commands_svc.expire_due(s, now)
         for view in expired:
             self.cancel(view, "expired")
         return expired

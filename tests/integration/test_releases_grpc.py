@@ -154,8 +154,15 @@ async def test_upload_artifact_stream_checks_checksum_and_size(server, admin):
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await stub.UploadArtifact(frames(bad), metadata=auth)
     assert failed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    async def claim_only(size: int):  # type: ignore[no-untyped-def]
+        # The server must refuse on the metadata alone. Sending data after its answer would race
+        # grpc.aio's client, which then may report INTERNAL instead (grpc/grpc#36066).
+        yield pb.UploadArtifactRequest(metadata=pb.UploadArtifactMetadata(
+            release_id=rel.id, platform="windows-x64", file_name="app.exe", size=size, checksum=digest))
+        await asyncio.Event().wait()
+
     with pytest.raises(grpc.aio.AioRpcError) as too_big:
-        await stub.UploadArtifact(frames(digest, size=10**13), metadata=auth)
+        await asyncio.wait_for(stub.UploadArtifact(claim_only(10**13), metadata=auth), 30)
     assert too_big.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     got = await stub.GetRelease(pb.GetReleaseRequest(release_id=rel.id), metadata=auth)
     assert list(got.release.artifacts) == []

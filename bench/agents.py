@@ -1,16 +1,17 @@
 """Many agents against one server process on PostgreSQL: memory, heartbeat CPU, command
 fan-out and reconnect after a restart. Prints figures; asserts nothing.
 
-    python bench/agents.py --agents 5000,10000,19000 [--heartbeat 30] [--workers 4] [--driver node]
+    python bench/agents.py --agents 5000,10000,19000 [--heartbeat 30] [--workers 4] [--driver node|node-h2]
 
 Each simulated agent is a real Connect stream on its own channel (its own TCP connection),
-spread over several client processes. Two drivers simulate them alike: ``python`` (grpc.aio,
-``Fleet`` below) and ``node`` (@grpc/grpc-js, bench/agents_node/fleet.mjs; ``npm ci`` runs
-there on first use; each of its agents reconnects on one channel, the Python ones on a new
-channel per attempt: docs/agent-link.md says why). Warm, Node's agents take under half the
-CPU per command and about two thirds per reconnect attempt; at a few thousand agents its JIT
-warm-up eats that. Agents are inserted into a fresh database directly (enrollment is not
-what is measured). Figures, per agent count N:
+spread over several client processes. Three drivers simulate them alike: ``python`` (grpc.aio,
+``Fleet`` below), ``node`` (@grpc/grpc-js, bench/agents_node/fleet.mjs; ``npm ci`` runs there
+on first use; each of its agents reconnects on one channel, the Python ones on a new channel
+per attempt: docs/agent-link.md says why) and ``node-h2`` (the same script, each stream framed
+by hand on Node's own HTTP/2 client). Warm, grpc-js agents take under half the CPU of the
+Python ones per command and about two thirds per reconnect attempt (at a few thousand agents
+its JIT warm-up eats that); node-h2 halves grpc-js again. Agents are inserted into a fresh
+database directly (enrollment is not what is measured). Figures, per agent count N:
 
 * RSS per agent = (server RSS with N connected − RSS with none) / N
 * heartbeat CPU = server CPU time over two heartbeat intervals / wall time, with every
@@ -180,9 +181,11 @@ class PythonWorker:
 class NodeWorker:
     """A bench/agents_node/fleet.mjs process, spoken to in JSON lines over stdin/stdout."""
 
+    TRANSPORT = "grpc-js"
+
     def __init__(self, target: str, agents: list[tuple[int, str, str]], heartbeat: float) -> None:
-        self._proc = subprocess.Popen(["node", str(NODE_DRIVER / "fleet.mjs"), "--target", target, "--heartbeat", str(heartbeat)],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=_raise_nofile)
+        self._proc = subprocess.Popen(["node", str(NODE_DRIVER / "fleet.mjs"), "--target", target, "--heartbeat", str(heartbeat),
+                                       "--transport", self.TRANSPORT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=_raise_nofile)
         self.send(agents)  # its first line: the agents
 
     @staticmethod
@@ -212,7 +215,13 @@ class NodeWorker:
         self._proc.wait(timeout)
 
 
-DRIVERS = {"python": PythonWorker, "node": NodeWorker}
+class NodeH2Worker(NodeWorker):
+    """The same agents framed by hand on Node's own HTTP/2 client."""
+
+    TRANSPORT = "h2"
+
+
+DRIVERS = {"python": PythonWorker, "node": NodeWorker, "node-h2": NodeH2Worker}
 
 
 # ---------------------------------------------------------------------------- coordinator
@@ -524,7 +533,7 @@ def main() -> None:
     parser.add_argument("--agents", default="5000,10000,19000")
     parser.add_argument("--heartbeat", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--driver", choices=sorted(DRIVERS), default="python", help="what simulates the agents: python (grpc.aio) or node (grpc-js)")
+    parser.add_argument("--driver", choices=sorted(DRIVERS), default="python", help="what simulates the agents: python (grpc.aio), node (grpc-js) or node-h2 (Node's HTTP/2 client)")
     parser.add_argument("--pg-url", default=os.environ.get("UPKEEP_TEST_PG_URL", ""))
     parser.add_argument("--profile", type=Path, help="folder for py-spy stacks of the heartbeat and reconnect phases "
                         "(BENCH_PROFILE_NATIVE=1 adds native frames, BENCH_PROFILE_GIL=1 samples only "
@@ -535,7 +544,7 @@ def main() -> None:
         raise SystemExit("set UPKEEP_TEST_PG_URL or --pg-url")
     _raise_nofile()
     print(f"open-file limit per process: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]} (one TCP connection each)")
-    if args.driver == "node":
+    if args.driver.startswith("node"):
         NodeWorker.install()
     bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile, frozenset(args.phases.split(",")) & PHASES, args.driver)
     try:

@@ -1,12 +1,17 @@
-// Simulated agents for bench/agents.py --driver node: a lighter twin of the Python Fleet/worker.
+// Simulated agents for bench/agents.py --driver node|node-h2: a lighter twin of the Python Fleet/worker.
 //
-//   node fleet.mjs --target 127.0.0.1:PORT --heartbeat 30 [--agents agents.json]
+//   node fleet.mjs --target 127.0.0.1:PORT --heartbeat 30 [--transport grpc-js|h2] [--agents agents.json]
+//
+// grpc-js speaks through the gRPC library; h2 writes the same gRPC frames straight onto Node's
+// own HTTP/2 client (a new connection per attempt, messages encoded by hand below) for a
+// fraction of the CPU, so the harness leaves more of the shared cores to the server.
 //
 // The agents are a JSON list of [agent_id, client_uuid, secret], read from --agents or else
 // from the first line of stdin. Then stdin carries JSON-line requests, stdout the replies:
 //   ["status", [command ids]] -> {connected, errors, details, received, last, cpu}
 //   "stop"                    -> "stopped"
 import { readFileSync } from "node:fs";
+import http2 from "node:http2";
 import { createInterface } from "node:readline";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,30 +68,42 @@ class Backoff {
 }
 
 class Fleet {
-  constructor(target, heartbeat) {
-    const definition = protoLoader.loadSync("upkeep/v1/agent.proto", { includeDirs: [PROTO_ROOT], keepCase: true, oneofs: true });
-    this.AgentService = grpc.loadPackageDefinition(definition).upkeep.v1.AgentService;
-    // An IP literal through grpc-js's ipv4: resolver: its DNS resolver opens a c-ares channel per
-    // channel even for a literal (another tenth of the CPU).
-    this.target = /^\d+\.\d+\.\d+\.\d+:\d+$/.test(target) ? `ipv4:${target}` : target;
+  constructor(target, heartbeat, transport) {
+    if (transport === "h2") {
+      this.target = target;
+      this.session = this.h2Session;
+      this.openChannel = () => null; // h2 opens a connection per attempt
+    } else {
+      const definition = protoLoader.loadSync("upkeep/v1/agent.proto", { includeDirs: [PROTO_ROOT], keepCase: true, oneofs: true });
+      this.AgentService = grpc.loadPackageDefinition(definition).upkeep.v1.AgentService;
+      // An IP literal through grpc-js's ipv4: resolver: its DNS resolver opens a c-ares channel per
+      // channel even for a literal (another tenth of the CPU).
+      this.target = /^\d+\.\d+\.\d+\.\d+:\d+$/.test(target) ? `ipv4:${target}` : target;
+      this.session = this.grpcJsSession;
+      this.openChannel = () => {
+        const client = new this.AgentService(this.target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+        this.clients.add(client);
+        return client;
+      };
+    }
     this.heartbeat = heartbeat;
     this.connected = new Set();
     this.received = new Map();
     this.errors = {};
     this.details = {};
     this.stopping = false;
-    this.live = new Set(); // {call, beat} of every open session, for stop
+    this.live = new Set(); // {call, beat, ack, heartbeat} of every open session, for stop
     this.clients = new Set(); // every agent's channel
   }
 
   async runAgent(agentId, clientUuid, secret) {
     const backoff = new Backoff(0.5, 10.0);
     const executed = []; // like a real agent, it says in Hello which commands it has run
-    // One channel for the agent's life: grpc-js does not let go of a channel's connection
+    // grpc-js: one channel for the agent's life. It does not let go of a channel's connection
     // attempts when it is closed, and at 20,000 agents a new channel per attempt leaves the
     // harness out of local ports and the server out of open files (see docs/agent-link.md).
-    const client = new this.AgentService(this.target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-    this.clients.add(client);
+    // h2 closes its connection with each attempt and needs none.
+    const client = this.openChannel();
     await sleep(uniform(0, 2));
     while (!this.stopping) {
       await this.session(client, agentId, clientUuid, secret, executed, backoff);
@@ -94,27 +111,23 @@ class Fleet {
     }
   }
 
-  // One Connect stream on the agent's channel; resolves when the stream has ended.
-  session(client, agentId, clientUuid, secret, executed, backoff) {
+  // One Connect stream on the agent's grpc-js channel; resolves when the stream has ended.
+  grpcJsSession(client, agentId, clientUuid, secret, executed, backoff) {
     return new Promise((resolve) => {
       const metadata = new grpc.Metadata();
       metadata.set("x-upkeep-client-id", clientUuid);
       metadata.set("authorization", `Bearer ${secret}`);
       const call = client.Connect(metadata);
-      const session = { call, beat: null };
+      const session = {
+        call, beat: null,
+        ack: (id) => call.write({ command_ack: { command_id: id, accepted: true } }),
+        heartbeat: (seq) => call.write({ heartbeat: { seq } }),
+      };
       this.live.add(session);
       call.write({ hello: { agent_id: agentId, client_uuid: clientUuid, client_version: "0.1.0", executed_command_ids: [...executed] } });
       call.on("data", (message) => {
-        if (message.body === "welcome") {
-          this.connected.add(agentId);
-          backoff.reset();
-          this.beat(session);
-        } else if (message.body === "command") {
-          const id = message.command.id;
-          if (!this.received.has(id)) this.received.set(id, Date.now() / 1000);
-          executed.push(id);
-          call.write({ command_ack: { command_id: id, accepted: true } });
-        }
+        if (message.body === "welcome") this.welcomed(session, agentId, backoff);
+        else if (message.body === "command") this.commanded(session, message.command.id, executed);
       });
       call.on("error", () => {}); // counted from the status below
       call.on("status", (status) => {
@@ -128,13 +141,68 @@ class Fleet {
     });
   }
 
+  // The same stream over a new HTTP/2 connection, gRPC framing and protobuf done here.
+  h2Session(_client, agentId, clientUuid, secret, executed, backoff) {
+    return new Promise((resolve) => {
+      const connection = http2.connect(`http://${this.target}`);
+      const call = connection.request({
+        ":method": "POST", ":path": "/upkeep.v1.AgentService/Connect", "content-type": "application/grpc", te: "trailers",
+        "x-upkeep-client-id": clientUuid, authorization: `Bearer ${secret}`,
+      });
+      const write = (message) => { if (!call.closed && !call.destroyed) call.write(grpcFrame(encodeRequest(message))); };
+      const session = {
+        call: { cancel: () => call.close(http2.constants.NGHTTP2_CANCEL) }, beat: null,
+        ack: (id) => write([REQUEST_ACK, encodeAck(id)]),
+        heartbeat: (seq) => write([REQUEST_HEARTBEAT, encodeVarintField(1, seq)]),
+      };
+      this.live.add(session);
+      let status = null; // [code, details] from the response headers or trailers
+      const grpcStatus = (headers) => {
+        if (headers["grpc-status"] !== undefined) status = [Number(headers["grpc-status"]), percentDecoded(headers["grpc-message"] ?? "")];
+      };
+      let streamError = null;
+      connection.on("error", () => {}); // its streams have the error as their cause
+      call.on("error", (error) => { streamError = error; });
+      call.on("response", grpcStatus);
+      call.on("trailers", grpcStatus);
+      const frames = new FrameReader((payload) => {
+        const [field, body] = oneofField(payload);
+        if (field === RESPONSE_WELCOME) this.welcomed(session, agentId, backoff);
+        else if (field === RESPONSE_COMMAND) this.commanded(session, stringField(body, 1), executed);
+      });
+      call.on("data", (chunk) => frames.push(chunk));
+      call.on("close", () => {
+        status ??= missingStatus(call, connection, streamError);
+        if (status[0] !== grpc.status.OK && !this.stopping) this.countError({ code: status[0], details: status[1] });
+        this.connected.delete(agentId);
+        clearTimeout(session.beat);
+        this.live.delete(session);
+        connection.close();
+        resolve();
+      });
+      write([REQUEST_HELLO, encodeHello(agentId, clientUuid, executed)]);
+    });
+  }
+
+  welcomed(session, agentId, backoff) {
+    this.connected.add(agentId);
+    backoff.reset();
+    this.beat(session);
+  }
+
+  commanded(session, id, executed) {
+    if (!this.received.has(id)) this.received.set(id, Date.now() / 1000);
+    executed.push(id);
+    session.ack(id);
+  }
+
   // Heartbeats at a random phase, then every `heartbeat` seconds.
   beat(session) {
     clearTimeout(session.beat);
     let seq = 0;
     const send = () => {
       seq += 1;
-      session.call.write({ heartbeat: { seq } });
+      session.heartbeat(seq);
       session.beat = setTimeout(send, this.heartbeat * 1000);
     };
     session.beat = setTimeout(send, uniform(0, this.heartbeat) * 1000);
@@ -165,13 +233,123 @@ class Fleet {
   }
 }
 
+// grpc-js's status for a stream that ended without grpc-status: a failed or dropped connection,
+// or the server's RST_STREAM.
+function missingStatus(call, connection, streamError) {
+  const { constants } = http2;
+  if (streamError?.cause) return [grpc.status.UNAVAILABLE, streamError.cause.message];
+  if (connection.destroyed) return [grpc.status.UNAVAILABLE, "Connection dropped"];
+  if (call.rstCode === constants.NGHTTP2_REFUSED_STREAM) return [grpc.status.UNAVAILABLE, "Stream refused by server"];
+  if (call.rstCode === constants.NGHTTP2_CANCEL) return [grpc.status.CANCELLED, "Call cancelled"];
+  if (call.rstCode === constants.NGHTTP2_ENHANCE_YOUR_CALM) return [grpc.status.RESOURCE_EXHAUSTED, "Bandwidth exhausted"];
+  return [grpc.status.INTERNAL, `Received RST_STREAM with code ${call.rstCode}`];
+}
+
+function percentDecoded(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+// Protobuf field numbers (proto/upkeep/v1/agent.proto) and the little wire format the h2
+// transport needs: varints, length-delimited fields, a oneof's one field.
+const REQUEST_HELLO = 1, REQUEST_HEARTBEAT = 2, REQUEST_ACK = 3;
+const RESPONSE_WELCOME = 1, RESPONSE_COMMAND = 2;
+
+function varint(value) {
+  const bytes = [];
+  while (value > 0x7f) {
+    bytes.push((value & 0x7f) | 0x80);
+    value = Math.floor(value / 128);
+  }
+  bytes.push(value);
+  return Buffer.from(bytes);
+}
+
+const encodeVarintField = (field, value) => Buffer.concat([varint(field << 3), varint(value)]);
+const encodeBytesField = (field, bytes) => Buffer.concat([varint((field << 3) | 2), varint(bytes.length), bytes]);
+const encodeStringField = (field, text) => encodeBytesField(field, Buffer.from(text, "utf8"));
+
+const encodeHello = (agentId, clientUuid, executed) => Buffer.concat([
+  encodeVarintField(1, agentId), encodeStringField(2, clientUuid), encodeStringField(3, "0.1.0"),
+  ...executed.map((id) => encodeStringField(12, id)),
+]);
+const encodeAck = (id) => Buffer.concat([encodeStringField(1, id), encodeVarintField(2, 1)]);
+const encodeRequest = ([field, body]) => encodeBytesField(field, body);
+
+function grpcFrame(message) {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(message.length, 1);
+  return Buffer.concat([header, message]);
+}
+
+// [field number, wire type, value] for each field of a message, in order.
+function* fields(buffer) {
+  let offset = 0;
+  const readVarint = () => {
+    let value = 0, scale = 1, byte;
+    do {
+      byte = buffer[offset++];
+      value += (byte & 0x7f) * scale;
+      scale *= 128;
+    } while (byte & 0x80);
+    return value;
+  };
+  while (offset < buffer.length) {
+    const key = readVarint();
+    const wire = key & 7;
+    if (wire === 0) yield [key >>> 3, wire, readVarint()];
+    else if (wire === 2) {
+      const length = readVarint();
+      yield [key >>> 3, wire, buffer.subarray(offset, offset + length)];
+      offset += length;
+    } else if (wire === 1) offset += 8;
+    else if (wire === 5) offset += 4;
+    else throw new Error(`protobuf wire type ${wire} not expected`);
+  }
+}
+
+function oneofField(buffer) {
+  for (const [field, wire, value] of fields(buffer)) if (wire === 2) return [field, value];
+  return [0, null];
+}
+
+function stringField(buffer, number) {
+  for (const [field, wire, value] of fields(buffer)) if (field === number && wire === 2) return value.toString("utf8");
+  return "";
+}
+
+// Splits a stream's DATA into gRPC messages (1 byte compressed flag, 4 bytes length).
+class FrameReader {
+  constructor(onMessage) {
+    this.onMessage = onMessage;
+    this.pending = Buffer.alloc(0);
+  }
+
+  push(chunk) {
+    let buffer = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    while (buffer.length >= 5) {
+      const length = buffer.readUInt32BE(1);
+      if (buffer.length < 5 + length) break;
+      this.onMessage(buffer.subarray(5, 5 + length));
+      buffer = buffer.subarray(5 + length);
+    }
+    this.pending = buffer;
+  }
+}
+
 const reply = (value) => new Promise((resolve) => process.stdout.write(JSON.stringify(value) + "\n", resolve));
 
 async function main() {
-  const { values } = parseArgs({ options: { target: { type: "string" }, heartbeat: { type: "string", default: "30" }, agents: { type: "string" } } });
+  const { values } = parseArgs({ options: {
+    target: { type: "string" }, heartbeat: { type: "string", default: "30" }, agents: { type: "string" },
+    transport: { type: "string", default: "grpc-js" },
+  } });
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
   const agents = JSON.parse(values.agents ? readFileSync(values.agents, "utf8") : (await lines.next()).value);
-  const fleet = new Fleet(values.target, Number(values.heartbeat));
+  const fleet = new Fleet(values.target, Number(values.heartbeat), values.transport);
   for (const [agentId, clientUuid, secret] of agents) fleet.runAgent(agentId, clientUuid, secret);
   for await (const line of { [Symbol.asyncIterator]: () => lines }) {
     const request = JSON.parse(line);

@@ -544,7 +544,7 @@ def main() -> None:
         raise SystemExit("set UPKEEP_TEST_PG_URL or --pg-url")
     _raise_nofile()
     print(f"open-file limit per process: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]} (one TCP connection each)")
-    if args.driver.startswith("node"):
+    if issubclass(DRIVERS[args.driver], NodeWorker):
         NodeWorker.install()
     bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile, frozenset(args.phases.split(",")) & PHASES, args.driver)
     try:

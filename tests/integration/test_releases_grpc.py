@@ -142,10 +142,12 @@ async def test_upload_artifact_stream_checks_checksum_and_size(server, admin):
     payload = bytes(range(256)) * 5000
     digest = "sha256:" + hashlib.sha256(payload).hexdigest()
 
-    def frames(checksum: str, size: int = len(payload)):
+    def frames(checksum: str, size: int = len(payload), *, hold_after_metadata: bool = False):
         async def gen():
             yield pb.UploadArtifactRequest(metadata=pb.UploadArtifactMetadata(
                 release_id=rel.id, platform="windows-x64", file_name="app.exe", size=size, checksum=checksum))
+            if hold_after_metadata:
+                await asyncio.Event().wait()
             for start in range(0, len(payload), 64 * 1024):
                 yield pb.UploadArtifactRequest(data=payload[start:start + 64 * 1024])
         return gen()
@@ -154,15 +156,10 @@ async def test_upload_artifact_stream_checks_checksum_and_size(server, admin):
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await stub.UploadArtifact(frames(bad), metadata=auth)
     assert failed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    async def claim_only(size: int):  # type: ignore[no-untyped-def]
-        # The server must refuse on the metadata alone. Sending data after its answer would race
-        # grpc.aio's client, which then may report INTERNAL instead (grpc/grpc#36066).
-        yield pb.UploadArtifactRequest(metadata=pb.UploadArtifactMetadata(
-            release_id=rel.id, platform="windows-x64", file_name="app.exe", size=size, checksum=digest))
-        await asyncio.Event().wait()
-
+    # Refused on the metadata alone. Data sent after the server's answer would race grpc.aio's
+    # client, which may then report INTERNAL instead (grpc/grpc#36066).
     with pytest.raises(grpc.aio.AioRpcError) as too_big:
-        await asyncio.wait_for(stub.UploadArtifact(claim_only(10**13), metadata=auth), 30)
+        await asyncio.wait_for(stub.UploadArtifact(frames(digest, size=10**13, hold_after_metadata=True), metadata=auth), 30)
     assert too_big.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     got = await stub.GetRelease(pb.GetReleaseRequest(release_id=rel.id), metadata=auth)
     assert list(got.release.artifacts) == []

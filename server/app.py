@@ -238,9 +238,11 @@ def _display_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-#: Allocations between young-generation collections (CPython's default is 700): with
-#: 20,000 streams, collections that often cost more than the garbage they find.
-GC_THRESHOLDS = (50_000, 20, 100)
+#: Allocations between young-generation collections (CPython's default is 700). A young
+#: collection costs what is still alive when it runs: a fan-out to 20,000 agents keeps a
+#: few hundred thousand objects alive for a moment, and collecting every 50,000 cost it
+#: 0.2 s (docs/agent-link.md).
+GC_THRESHOLDS = (200_000, 20, 100)
 
 
 def _tune_process() -> None:

@@ -480,19 +480,25 @@ class AgentHub:
 
     # ------------------------------------------------------------------ pushing to agents
 
-    def deliver(self, views: Iterable[CommandView]) -> int:
-        """Push freshly queued commands to the agents connected here; returns how many went out."""
+    def prepare(self, views: list[CommandView]) -> list[tuple[CommandView, pb.ConnectResponse]]:
+        """Each new command with its message to the agent (built before the rows commit)."""
         shared: dict[int, bytes] = {}
-        delivered = 0
-        views = list(views)
-        self._queued(views)
+        prepared = []
         for view in views:
-            session = self.sessions.get(view.agent_id)
-            if session is None:
-                continue
             message = pb.ConnectResponse()
             commands_svc.fill_proto(message.command, view, shared)
-            delivered += session.push(message)
+            prepared.append((view, message))
+        return prepared
+
+    def deliver(self, prepared: list[tuple[CommandView, pb.ConnectResponse]]) -> int:
+        """Push committed commands (from ``prepare``) to the agents connected here; returns how many went out."""
+        self._queued(view for view, _message in prepared)
+        sessions = self.sessions
+        delivered = 0
+        for view, message in prepared:
+            session = sessions.get(view.agent_id)
+            if session is not None:
+                delivered += session.push(message)
         return delivered
 
     def _push_commands(self, session: AgentSession, views: list[CommandView]) -> None:

@@ -34,7 +34,7 @@ __all__ = [
     "list_agents",
     "new_secret",
     "revoke_agent",
-    "resolve_agent_ids",
+    "resolve_agents",
     "mark_all_offline",
     "check_labels",
     "check_secret",
@@ -267,14 +267,15 @@ async def list_agents(session: AsyncSession, f: AgentFilter, *, page: int = 1, p
     return Page(items=[AgentView.from_orm(c, slug) for c, slug in rows], page=page, page_size=page_size, total=total)
 
 
-async def resolve_agent_ids(session: AsyncSession, f: AgentFilter) -> list[int]:
-    """Ids of the enrolled, unrevoked agents a selector matches."""
+async def resolve_agents(session: AsyncSession, f: AgentFilter) -> dict[int, str]:
+    """The enrolled, unrevoked agents a selector matches: id → client uuid, in id order."""
     f = dataclasses.replace(f, kind=ClientKind.AGENT.value, include_revoked=False)
-    if not f.labels:  # no labels to match: ids only (20,000 labels parsed for nothing otherwise)
-        query = _filtered(select(Client.id).join(Project, Project.id == Client.project_id), f)
-        return list((await session.scalars(query.order_by(Client.id))).all())
-    query = _filtered(select(Client.id, Client.labels).join(Project, Project.id == Client.project_id), f)
-    return [row.id for row in (await session.execute(query.order_by(Client.id))).all() if _labels_match(row.labels or {}, f.labels)]
+    if not f.labels:  # no labels to match: 20,000 labels parsed for nothing otherwise
+        query = _filtered(select(Client.id, Client.client_uuid).join(Project, Project.id == Client.project_id), f)
+        return dict((await session.execute(query.order_by(Client.id))).all())
+    query = _filtered(select(Client.id, Client.client_uuid, Client.labels).join(Project, Project.id == Client.project_id), f)
+    return {row.id: row.client_uuid for row in (await session.execute(query.order_by(Client.id))).all()
+            if _labels_match(row.labels or {}, f.labels)}
 
 
 async def get_agent(session: AsyncSession, *, agent_id: int = 0, client_uuid: str = "") -> AgentView:

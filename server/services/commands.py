@@ -11,12 +11,13 @@ The command's uuid is the agent's idempotency key: it runs at most once.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
-import uuid
-from collections.abc import Collection, Iterable, Sequence
+import os
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf import json_format
 from sqlalchemy import Row, func, insert, or_, select, text, update
@@ -52,10 +53,12 @@ __all__ = [
     "record_progress",
     "resume_agents",
     "undelivered_by_agent",
+    "uuid4_strings",
     "views_by_uuid",
 ]
 
 S = CommandStatus
+T = TypeVar("T")
 #: Statuses a command can still leave.
 ACTIVE = (S.QUEUED.value, S.SENT.value, S.ACKED.value, S.RUNNING.value)
 DELIVERABLE = (S.QUEUED.value, S.SENT.value)
@@ -155,60 +158,73 @@ def validate_payload(type_number: int, payload: common_pb2.CommandPayload) -> st
 
 
 async def create_commands(
-    session: AsyncSession, agent_ids: Sequence[int], *, type_number: int, payload: common_pb2.CommandPayload,
-    expires_at: datetime | None, ttl: timedelta, created_by: str = "", now: datetime | None = None,
-) -> list[CommandView]:
-    """One QUEUED row per agent, written in one statement."""
+    session: AsyncSession, agents: Mapping[int, str], *, type_number: int, payload: common_pb2.CommandPayload,
+    expires_at: datetime | None, ttl: timedelta, prepare: Callable[[list[CommandView]], T], created_by: str = "",
+    now: datetime | None = None,
+) -> tuple[list[CommandView], T]:
+    """One QUEUED row per agent (agent id → its uuid), written in one statement; and what
+    ``prepare`` makes of the new commands.
+
+    ``prepare`` runs while the database writes the rows: building 20,000 messages to send
+    once they are committed costs no time of its own then.
+    """
     name = validate_payload(type_number, payload)
     now = now or datetime.now(UTC)
     if expires_at is not None and expires_at <= now:
         raise InvalidInput(EXPIRY_IN_PAST, error_code="INVALID_EXPIRY")
-    if not agent_ids:
+    if not agents:
         raise NotFound(NO_TARGET, error_code="NO_AGENT_MATCHED")
     if name == "upgrade" and not payload.upgrade.is_rollback:
-        await _refuse_downgrade(session, agent_ids, payload.upgrade)
+        await _refuse_downgrade(session, list(agents), payload.upgrade)
     expiry = expires_at or now + ttl
     body = _as_dict(payload)
-    ids = list(dict.fromkeys(agent_ids))
-    row = {"type": name, "status": S.QUEUED.value, "payload": body, "created_by": created_by or None,
-           "created_at": now, "expires_at": expiry}
-    if session.bind.dialect.name == "postgresql":
-        written = await _insert_in_postgresql(session, ids, row)
-    else:
-        written = await _insert_rows(session, ids, row)
-    return [
-        CommandView(
-            id=written[a][0], agent_id=a, client_uuid=written[a][1], type=name, status=S.QUEUED.value, payload=body,
-            progress=None, result=None, created_at=now, sent_at=None, acked_at=None, started_at=None, finished_at=None,
-            expires_at=expiry, created_by=created_by,
-        )
-        for a in ids if a in written
-    ]
+    uuids = uuid4_strings(len(agents))
+    status = S.QUEUED.value
+    row = {"type": name, "status": status, "payload": body, "created_by": created_by or None, "created_at": now,
+           "expires_at": expiry}
+    insert = asyncio.ensure_future(_insert(session, list(agents), uuids, row))
+    try:
+        await asyncio.sleep(0)  # the statement goes out first
+        views = [
+            CommandView(
+                id=command_uuid, agent_id=agent_id, client_uuid=client_uuid, type=name, status=status, payload=body,
+                progress=None, result=None, created_at=now, sent_at=None, acked_at=None, started_at=None,
+                finished_at=None, expires_at=expiry, created_by=created_by,
+            )
+            for (agent_id, client_uuid), command_uuid in zip(agents.items(), uuids, strict=True)
+        ]
+        prepared = prepare(views)
+    finally:
+        await insert
+    return views, prepared
 
 
-#: One statement for any number of agents: uuids made by the server, the agents' uuids returned.
+def uuid4_strings(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as text, from one read of the OS's random source:
+    three times as fast as ``str(uuid.uuid4())`` each, and a fan-out to 20,000 waits for them."""
+    raw = bytearray(os.urandom(16 * count))
+    for i in range(0, len(raw), 16):
+        raw[i + 6] = raw[i + 6] & 0x0F | 0x40  # version 4
+        raw[i + 8] = raw[i + 8] & 0x3F | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-{h[i + 20:i + 32]}" for i in range(0, len(h), 32)]
+
+
+#: One statement for any number of agents. Both lists travel as one comma-joined string:
+#: psycopg adapts a 20,000-item list item by item, ten times slower.
 _INSERT_FOR_AGENTS = text(
-    "WITH new AS (INSERT INTO commands (uuid, client_id, type, status, payload, created_by, created_at, expires_at) "
-    "SELECT gen_random_uuid()::text, agent.id, :type, :status, CAST(:payload AS json), :created_by, :created_at, :expires_at "
-    "FROM unnest(CAST(:ids AS integer[])) AS agent(id) RETURNING uuid, client_id) "
-    "SELECT new.uuid, new.client_id, clients.client_uuid FROM new JOIN clients ON clients.id = new.client_id"
+    "INSERT INTO commands (uuid, client_id, type, status, payload, created_by, created_at, expires_at) "
+    "SELECT new.uuid, new.client_id, :type, :status, CAST(:payload AS json), :created_by, :created_at, :expires_at "
+    "FROM unnest(string_to_array(:uuids, ','), CAST(string_to_array(:ids, ',') AS integer[])) AS new(uuid, client_id)"
 )
 
 
-async def _insert_in_postgresql(session: AsyncSession, ids: list[int], row: dict[str, Any]) -> dict[int, tuple[str, str]]:
-    """agent id → (command uuid, agent uuid); 20,000 rows in a fraction of an executemany's time."""
-    result = await session.execute(_INSERT_FOR_AGENTS, {**row, "payload": json.dumps(row["payload"]), "ids": ids})
-    return {client_id: (command_uuid, client_uuid) for command_uuid, client_id, client_uuid in result}
-
-
-async def _insert_rows(session: AsyncSession, ids: list[int], row: dict[str, Any]) -> dict[int, tuple[str, str]]:
-    uuids = {agent_id: str(uuid.uuid4()) for agent_id in ids}
-    await session.execute(insert(Command.__table__), [{**row, "uuid": uuids[a], "client_id": a} for a in ids])
-    written: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(ids), 1000):
-        rows = await session.execute(select(Client.id, Client.client_uuid).where(Client.id.in_(ids[start:start + 1000])))
-        written.update((agent_id, (uuids[agent_id], client_uuid)) for agent_id, client_uuid in rows)
-    return written
+async def _insert(session: AsyncSession, ids: list[int], uuids: list[str], row: dict[str, Any]) -> None:
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(_INSERT_FOR_AGENTS, {**row, "payload": json.dumps(row["payload"]), "ids": ",".join(map(str, ids)),
+                                                   "uuids": ",".join(uuids)})
+    else:
+        await session.execute(insert(Command.__table__), [{**row, "uuid": u, "client_id": a} for a, u in zip(ids, uuids, strict=True)])
 
 
 def _installed(reported: str | None) -> Version | None:

@@ -93,26 +93,28 @@ class AgentsAdminMixin:
         await (self._hub.settle(request.agent_id) if target == "agent_id" else self._hub.flush())
         async with self.runtime.session_factory() as s, s.begin():
             if target == "agent_id":
-                agent_ids = [(await agents_svc.get_agent(s, agent_id=request.agent_id)).id]
+                agent = await agents_svc.get_agent(s, agent_id=request.agent_id)
+                agents = {agent.id: agent.client_uuid}
             else:
                 selector = request.selector
                 if not selector.project:
                     raise InvalidInput(SELECTOR_NEEDS_PROJECT, error_code="INVALID_SELECTOR")
-                agent_ids = await agents_svc.resolve_agent_ids(s, agents_svc.AgentFilter(
+                agents = await agents_svc.resolve_agents(s, agents_svc.AgentFilter(
                     project=selector.project, labels=dict(selector.labels), region=selector.region,
                     service_version=selector.service_version, agent_ids=tuple(selector.agent_ids),
                 ))
                 if selector.online_only:
-                    agent_ids = [a for a in agent_ids if self._hub.is_online(a)]
-            views = await commands_svc.create_commands(
-                s, agent_ids, type_number=request.type, payload=request.payload, expires_at=expires_at,
-                ttl=timedelta(seconds=self.runtime.settings.command_ttl_s), created_by=actor_name(principal),
+                    agents = {a: u for a, u in agents.items() if self._hub.is_online(a)}
+            views, outgoing = await commands_svc.create_commands(
+                s, agents, type_number=request.type, payload=request.payload, expires_at=expires_at,
+                ttl=timedelta(seconds=self.runtime.settings.command_ttl_s), prepare=self._hub.prepare,
+                created_by=actor_name(principal),
             )
             await record_audit(
                 s, principal, "command.send", "command", views[0].id if len(views) == 1 else None,
                 {"type": views[0].type, "agents": len(views)}, peer_ip(context),
             )
-        self._hub.deliver(views)
+        self._hub.deliver(outgoing)
         # The sessions' writers first: their sends start before this (large) answer is built.
         await asyncio.sleep(0)
         response = admin_pb2.SendCommandResponse()

@@ -182,7 +182,7 @@ async def create_commands(
     status = S.QUEUED.value
     row = {"type": name, "status": status, "payload": body, "created_by": created_by or None, "created_at": now,
            "expires_at": expiry}
-    insert = asyncio.ensure_future(_insert(session, list(agents), uuids, row))
+    writing = asyncio.ensure_future(_insert(session, list(agents), uuids, row))
     try:
         await asyncio.sleep(0)  # the statement goes out first
         views = [
@@ -195,7 +195,7 @@ async def create_commands(
         ]
         prepared = prepare(views)
     finally:
-        await insert
+        await writing
     return views, prepared
 
 

@@ -14,7 +14,7 @@ from nicegui import ui
 
 from generated.upkeep.v1 import common_pb2
 from server.hub import AgentHub
-from server.services import audit, commands, releases
+from server.services import agents, audit, commands, releases
 from server.services.audit import actor_name
 from server.services.paging import PageSpec
 from server.services.releases import ReleaseInfo
@@ -49,14 +49,15 @@ async def send_command(ctx: PageContext, agent_id: int, kind: str, payload: comm
     rt = runtime()
     await _hub().settle(agent_id)  # its last reported version first
     async with transaction() as session:
-        views = await commands.create_commands(
-            session, [agent_id], type_number=common_pb2.CommandType.Value(f"COMMAND_TYPE_{kind.upper()}"),
-            payload=payload, expires_at=None, ttl=timedelta(seconds=rt.settings.command_ttl_s),
+        agent = await agents.get_agent(session, agent_id=agent_id)
+        views, outgoing = await commands.create_commands(
+            session, {agent.id: agent.client_uuid}, type_number=common_pb2.CommandType.Value(f"COMMAND_TYPE_{kind.upper()}"),
+            payload=payload, expires_at=None, ttl=timedelta(seconds=rt.settings.command_ttl_s), prepare=_hub().prepare,
             created_by=actor_name(ctx.principal),
         )
         await audit.record_audit(session, ctx.principal, "command.send", "command", views[0].id,
                                  {"type": kind, "agents": 1}, ctx.ip)
-    _hub().deliver(views)
+    _hub().deliver(outgoing)
     ui.notify(_("{command} sent.").format(command=command_type_label(kind)), type="positive")
 
 

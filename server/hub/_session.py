@@ -49,6 +49,8 @@ class AgentSession:
     error: UpkeepError | None = None
     _outbox: collections.deque[pb.ConnectResponse] | None = None
     _waiter: asyncio.Future[None] | None = None
+    #: Looked up once: on Python 3.11 each get_running_loop() is a getpid() system call.
+    _loop: asyncio.AbstractEventLoop = dataclasses.field(default_factory=asyncio.get_running_loop, repr=False)
 
     @property
     def agent_id(self) -> int:
@@ -78,7 +80,7 @@ class AgentSession:
                 return message
             if self.closed:
                 return None
-            self._waiter = asyncio.get_running_loop().create_future()
+            self._waiter = self._loop.create_future()
             try:
                 await self._waiter
             finally:

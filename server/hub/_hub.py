@@ -8,7 +8,7 @@ import functools
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 #: Largest message an agent may send on Connect (agent.proto's size rule).
 MAX_MESSAGE_BYTES = 1024 * 1024
 HELLO_TIMEOUT_S = 30.0
+#: A Connect stream's ends: the next request (None once the agent closed it); send a response.
+Reader = Callable[[], Awaitable[pb.ConnectRequest | None]]
+Writer = Callable[[pb.ConnectResponse], Awaitable[None]]
 FLUSH_INTERVAL_S = 1.0
 EXPIRY_SWEEP_S = 30.0
 WINDOW_CACHE_S = 30.0
@@ -166,14 +169,16 @@ class AgentHub:
     # ------------------------------------------------------------------ sessions
 
     async def serve(
-        self, *, client_uuid: str, secret: str, peer_ip: str | None, requests: AsyncIterator[pb.ConnectRequest]
-    ) -> AsyncIterator[pb.ConnectResponse]:
-        """The response stream of one Connect call."""
+        self, *, client_uuid: str, secret: str, peer_ip: str | None, read: Reader, write: Writer
+    ) -> None:
+        """One Connect call: ``read`` answers the next request (None at the end), ``write`` sends."""
         identity = await self._authenticate(client_uuid, secret)
         try:
             async with asyncio.timeout(HELLO_TIMEOUT_S):  # no extra task, unlike wait_for
-                first = await anext(requests)
-        except (StopAsyncIteration, TimeoutError):
+                first = await read()
+        except TimeoutError:
+            return
+        if first is None:
             return
         self._check_size(first)
         if first.WhichOneof("body") != "hello":
@@ -190,17 +195,17 @@ class AgentHub:
             previous.close(goodbye=pb.Goodbye(reason=pb.GOODBYE_REASON_REPLACED))
         try:
             welcome, pending = await self._admit(session, hello, labels, peer_ip)
-            yield pb.ConnectResponse(welcome=welcome)
+            await write(pb.ConnectResponse(welcome=welcome))
             self._push_commands(session, pending)
-            reader = asyncio.create_task(self._read(session, requests))
+            reader = asyncio.create_task(self._read(session, read))
             try:
-                # The writer, inline (a nested generator would cost a frame per agent).
+                # The writer, inline (a task of its own would cost a frame per agent).
                 while (message := await session.next()) is not None:
                     if message.HasField("command") and not self._first_write(session, message.command.id):
                         continue
-                    yield message
+                    await write(message)
                 if session.goodbye is not None:
-                    yield pb.ConnectResponse(goodbye=session.goodbye)
+                    await write(pb.ConnectResponse(goodbye=session.goodbye))
                 if session.error is not None:
                     raise session.error
             finally:
@@ -388,11 +393,10 @@ class AgentHub:
         self._pending.status("sent", command_id)
         return True
 
-    async def _read(self, session: AgentSession, requests: AsyncIterator[pb.ConnectRequest]) -> None:
+    async def _read(self, session: AgentSession, read: Reader) -> None:
         try:
-            async for message in requests:
+            while (message := await read()) is not None:
                 session.last_heard = time.monotonic()
-                self._pending.seen(session.agent_id)
                 await self._handle(session, message)
             session.close()
         except asyncio.CancelledError:
@@ -443,6 +447,8 @@ class AgentHub:
             raise InvalidInput(EMPTY_MESSAGE, error_code="EMPTY_MESSAGE")
 
     def _heartbeat(self, session: AgentSession, heartbeat: pb.Heartbeat) -> None:
+        # Only heartbeats (and Hellos) advance last_seen: a fan-out's acks rewrite no client rows.
+        self._pending.seen(session.agent_id)
         if not heartbeat.HasField("service_state"):
             return
         key = _state_key(heartbeat.service_state)

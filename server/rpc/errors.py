@@ -7,10 +7,15 @@ interceptor, so servicers simply raise.
 Requests that are not valid protobuf get INVALID_ARGUMENT with a translated message too
 (grpc itself would answer INTERNAL in English): the interceptor's deserializer marks them,
 and the handler wrappers refuse a marked request (streams: when it is read).
+
+A streaming method may also be a coroutine on grpc's reader-writer API, reading with
+``request_reader(context)`` and writing with ``context.write``: a few frames and objects
+fewer per message than async iteration, which counts at 20,000 streams.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -21,7 +26,7 @@ from google.protobuf.message import DecodeError
 from common.errors import InvalidInput, UpkeepError
 from common.i18n import N_, negotiate_locale
 
-__all__ = ["ERROR_CODE_KEY", "ErrorInterceptor", "metadata_locale"]
+__all__ = ["ERROR_CODE_KEY", "ErrorInterceptor", "metadata_locale", "request_reader"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +80,18 @@ class _CheckedStream:
         return _checked(await anext(self._inner))
 
 
+def request_reader(context: grpc.aio.ServicerContext) -> Callable[[], Awaitable[Any]]:
+    """The request stream as a function answering the next request, None at its end,
+    refusing a malformed one (for coroutine handlers: see the module's docstring)."""
+    read = context.read
+
+    async def next_request() -> Any:
+        request = await read()
+        return None if request is grpc.aio.EOF else _checked(request)
+
+    return next_request
+
+
 def metadata_locale(context: grpc.aio.ServicerContext) -> str:
     for key, value in context.invocation_metadata() or ():
         if key == "accept-language":
@@ -112,6 +129,13 @@ def _wrap_stream(behavior: Callable[..., AsyncIterator[Any]], streaming: bool) -
     return wrapper
 
 
+def _wrap_responses(behavior: Callable[..., Any], streaming: bool) -> Callable[..., Any]:
+    """A response stream's wrapper: a coroutine for a coroutine (it writes with context.write)."""
+    if inspect.iscoroutinefunction(behavior):
+        return _wrap_unary(behavior, streaming)
+    return _wrap_stream(behavior, streaming)
+
+
 class ErrorInterceptor(grpc.aio.ServerInterceptor):
     """Maps UpkeepError raised by any upkeep servicer to its gRPC status."""
 
@@ -130,7 +154,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         if handler.stream_unary:
             return grpc.stream_unary_rpc_method_handler(_wrap_unary(handler.stream_unary, True), parse, handler.response_serializer)
         if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(_wrap_stream(handler.unary_stream, False), parse, handler.response_serializer)
+            return grpc.unary_stream_rpc_method_handler(_wrap_responses(handler.unary_stream, False), parse, handler.response_serializer)
         if handler.stream_stream:
-            return grpc.stream_stream_rpc_method_handler(_wrap_stream(handler.stream_stream, True), parse, handler.response_serializer)
+            return grpc.stream_stream_rpc_method_handler(_wrap_responses(handler.stream_stream, True), parse, handler.response_serializer)
         return handler

@@ -177,6 +177,29 @@ async def test_enroll_connect_and_watch_online(server: UpkeepServer, admin, agen
     watch.cancel()
 
 
+async def test_heartbeats_advance_last_seen_and_other_messages_write_no_presence(server: UpkeepServer, admin, agents) -> None:
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    hub = server.runtime.component("agent_hub", object)
+    command_id = (await admin.SendCommand(admin_pb2.SendCommandRequest(
+        agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))).commands[0].id
+    await link.receive("command")
+
+    async def last_seen_after(**body: object) -> datetime:
+        link.send(**body)
+        # Messages are handled in order: once this one is answered, the one before was handled.
+        link.send(command_result=common_pb2.CommandResult(command_id=command_id, success=True))
+        await link.receive("result_ack")
+        await hub.flush()
+        async with server.runtime.session_factory() as s:
+            return await s.scalar(select(Client.last_seen_at).where(Client.id == identity.agent_id))
+
+    connected = await last_seen_after(command_ack=pb.CommandAck(command_id=command_id, accepted=True))
+    assert await last_seen_after(command_progress=common_pb2.CommandProgress(command_id=command_id, step="x")) == connected
+    assert await last_seen_after(heartbeat=pb.Heartbeat(seq=1)) > connected
+    link.close()
+
+
 async def test_command_lifecycle_and_result(server: UpkeepServer, admin, agents) -> None:
     identity = await enroll(agents, await make_token(admin))
     link, _ = await connect(agents, identity)

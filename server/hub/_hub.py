@@ -81,6 +81,8 @@ class AgentHub:
         self.sessions: dict[int, AgentSession] = {}
         self.watchers = Watchers()
         self._pending = Pending()
+        #: Commands written to their streams and not acknowledged by the last flush (see flush).
+        self._held_sent: set[str] = set()
         self._tasks: list[asyncio.Task[Any]] = []
         self._flush_lock = asyncio.Lock()
         #: uuid → (identity, credential hash): connects need no query (Enroll and revoke invalidate).
@@ -151,7 +153,7 @@ class AgentHub:
             self._pending.offline(agent_id)
         self.sessions.clear()
         with contextlib.suppress(Exception):
-            await self.flush()
+            await self.flush(final=True)
 
     def _liveness_period(self) -> float:
         return max(self.settings.heartbeat_interval_s / 2, 0.5)
@@ -549,25 +551,35 @@ class AgentHub:
         if self._flush_lock.locked() or self._pending.touches(agent_id):
             await self.flush()
 
-    async def flush(self) -> None:
-        """Write the collected presence and command status changes."""
+    async def flush(self, *, final: bool = False) -> None:
+        """Write the collected presence and command status changes.
+
+        A command written to its stream is marked SENT one flush later, if its ack has not
+        come by then: most commands then take one status update (QUEUED to ACKED, sent_at
+        filled), not two. A fan-out to 20,000 agents otherwise rewrote 20,000 rows more
+        while it was still being sent. ``final`` writes them all (the hub is stopping).
+        """
         async with self._flush_lock:
             batch, self._pending = self._pending, Pending()
-            if not batch:
+            acked = batch.statuses["acked"]
+            held = self._held_sent - acked
+            fresh = batch.statuses["sent"] - acked
+            sent, hold = (held | fresh, set()) if final else (held, fresh)
+            if not (batch.presence or sent or acked):
+                self._held_sent = hold
                 return
             batch.presence.offline -= self.sessions.keys()
             moved: list[str] = []
             now = _now()
-            # Sent and acknowledged since the last flush: one update (the ack's fills sent_at).
-            sent = batch.statuses["sent"] - batch.statuses["acked"]
             try:
                 async with self.runtime.session_factory() as s, s.begin():
                     await flush_presence(s, batch.presence, now)
                     moved += await commands_svc.mark_status(s, "sent", sent, now)
-                    moved += await commands_svc.mark_status(s, "acked", batch.statuses["acked"], now)
+                    moved += await commands_svc.mark_status(s, "acked", acked, now)
             except Exception:
                 self._pending.merge(batch)
                 raise
+            self._held_sent = hold
             if moved and self.watchers.want_commands:
                 await self._emit_commands(moved)
 

@@ -200,6 +200,43 @@ async def test_heartbeats_advance_last_seen_and_other_messages_write_no_presence
     link.close()
 
 
+async def test_a_command_acknowledged_within_a_flush_takes_one_status_update(server: UpkeepServer, admin, agents) -> None:
+    """SENT is written one flush after the command went out, unless its ack came first;
+    a command never acknowledged still becomes SENT."""
+    identity = await enroll(agents, await make_token(admin))
+    link, _ = await connect(agents, identity)
+    hub = server.runtime.component("agent_hub", object)
+
+    async def send() -> str:
+        command_id = (await admin.SendCommand(admin_pb2.SendCommandRequest(
+            agent_id=identity.agent_id, type=common_pb2.COMMAND_TYPE_RESTART))).commands[0].id
+        assert (await link.receive("command")).command.id == command_id
+        return command_id
+
+    async def command(command_id: str) -> common_pb2.Command:
+        return (await admin.GetCommand(admin_pb2.GetCommandRequest(command_id=command_id))).command
+
+    ignored = await send()
+    for _ in range(2):
+        await hub.flush()
+    assert (await command(ignored)).status == common_pb2.COMMAND_STATUS_SENT
+
+    acked = await send()
+    with statements_run(server) as statements:
+        await hub.flush()
+        link.send(command_ack=pb.CommandAck(command_id=acked, accepted=True))
+        link.send(telemetry_batch=pb.TelemetryBatch(seq=1))  # answered once the ack is handled
+        await link.receive("telemetry_ack")
+        await hub.flush()
+    assert [t for t in statements if t.startswith("UPDATE commands")] == [
+        t for t in statements if t.startswith("UPDATE commands") and "acked_at" in t], statements
+    assert len([t for t in statements if t.startswith("UPDATE commands")]) == 1, statements
+    got = await command(acked)
+    assert got.status == common_pb2.COMMAND_STATUS_ACKED and got.HasField("sent_at")
+    assert got.sent_at.ToDatetime() <= got.acked_at.ToDatetime()
+    link.close()
+
+
 async def test_command_lifecycle_and_result(server: UpkeepServer, admin, agents) -> None:
     identity = await enroll(agents, await make_token(admin))
     link, _ = await connect(agents, identity)

@@ -306,8 +306,9 @@ def _postgres_cpu_s() -> float | None:
 
 class Bench:
     def __init__(self, pg_url: str, heartbeat: int, workers: int, profile_dir: Path | None = None,
-                 phases: frozenset[str] = PHASES, driver: str = "python") -> None:
+                 phases: frozenset[str] = PHASES, driver: str = "python", quiet_s: float = 0) -> None:
         self.heartbeat = heartbeat
+        self.quiet_s = quiet_s
         self.workers = workers
         self.driver = DRIVERS[driver]
         self.profile_dir = profile_dir
@@ -484,6 +485,8 @@ def run(bench: Bench, count: int) -> None:
               f"last_seen advanced for {advanced}/{count} agents; taken by the host (steal) {steal:.1f}s")
 
     if "fanout" in bench.phases:
+        if bench.quiet_s:
+            time.sleep(bench.quiet_s)
         channel = grpc.insecure_channel(f"127.0.0.1:{bench.port}")
         stub = admin_pb2_grpc.AdminServiceStub(channel)
         profiler = _profile(bench.server.pid, 10, bench.profile_dir and bench.profile_dir / f"fanout-{count}.txt")
@@ -497,7 +500,8 @@ def run(bench: Bench, count: int) -> None:
         status = _wait(workers, lambda s: s["received"] >= len(ids), 120, ids)
         server_cpu, pg_cpu = sum(_cpu_s(bench.server.pid)) - server_cpu0, _postgres_cpu_s()
         pg = f", PostgreSQL {pg_cpu - pg_cpu0:.1f}s" if pg_cpu is not None and pg_cpu0 is not None else ""
-        print(f"  fan-out: {len(ids)} durable commands, call answered in {t_reply - t_call:.2f}s, "
+        quiet = f" after {bench.quiet_s:.0f}s of heartbeats alone" if bench.quiet_s else ""
+        print(f"  fan-out{quiet}: {len(ids)} durable commands, call answered in {t_reply - t_call:.2f}s, "
               f"last agent had it {status['last'] - t_call:.2f}s after the call ({status['received']} received); "
               f"CPU until then: server {server_cpu:.1f}s, agent processes {status['cpu'] - clients_cpu0:.1f}s{pg}; "
               f"taken by the host (steal) {_steal_s() - steal0:.1f}s")
@@ -538,6 +542,8 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="folder for py-spy stacks of the heartbeat and reconnect phases "
                         "(BENCH_PROFILE_NATIVE=1 adds native frames, BENCH_PROFILE_GIL=1 samples only "
                         "the GIL holder, BENCH_PROFILE_RATE sets samples per second)")
+    parser.add_argument("--quiet", type=float, default=0, help="seconds of heartbeats alone before the fan-out: "
+                        "what a server that has run a while collects first")
     parser.add_argument("--phases", default=",".join(sorted(PHASES)), help="which of heartbeat,fanout,restart,resume to run")
     args = parser.parse_args()
     if not args.pg_url:
@@ -546,7 +552,8 @@ def main() -> None:
     print(f"open-file limit per process: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]} (one TCP connection each)")
     if issubclass(DRIVERS[args.driver], NodeWorker):
         NodeWorker.install()
-    bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile, frozenset(args.phases.split(",")) & PHASES, args.driver)
+    bench = Bench(args.pg_url, args.heartbeat, args.workers, args.profile, frozenset(args.phases.split(",")) & PHASES, args.driver,
+                  args.quiet)
     try:
         for count in (int(n) for n in args.agents.split(",")):
             run(bench, count)

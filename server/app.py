@@ -263,7 +263,8 @@ async def serve(settings: Settings, *, ready_file: str | None = None) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         await server.start()
-        # What start-up built lives as long as the process: keep it out of every collection.
+        # What start-up built lives as long as the process: out of collections (until a large
+        # fan-out moves every object to the oldest generation: hub.promote_young_objects).
         gc.collect()
         gc.freeze()
         http_host, grpc_host = settings.http_address[0], settings.grpc_address[0]

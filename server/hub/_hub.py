@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import time
 import uuid
@@ -50,6 +51,8 @@ EXPIRY_SWEEP_S = 30.0
 WINDOW_CACHE_S = 30.0
 #: In a reconnect storm, how long the next queued-command lookup waits for more connects.
 RESUME_GATHER_S = 0.05
+#: A fan-out to this many agents first promotes the young objects (promote_young_objects).
+PROMOTE_BEFORE_FANOUT = 1_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 HELLO_FIRST = N_("The first message on Connect must be Hello.")
@@ -59,6 +62,21 @@ MESSAGE_TOO_LARGE = N_("Message of {size} bytes exceeds the limit of {limit} byt
 WRONG_AGENT = N_("Hello names agent {claimed}, but the credentials belong to agent {actual}.")
 SERVER_BUSY = N_("The server cannot store this right now; retry.")
 WATCH_BEHIND = N_("The watch stream fell behind; subscribe again.")
+
+
+def promote_young_objects() -> None:
+    """Move every object the collector tracks to its oldest generation, uncollected
+    (``gc.freeze`` then ``gc.unfreeze``: both constant time).
+
+    Each stream renews the objects of its waiting read with every message, so between fan-outs
+    the young generation fills with the streams' read state while CPython's allocation count,
+    which decides when to collect, hardly moves (each new object replaces a freed one). The
+    young collection that a fan-out's allocations trigger then traversed all of it: 0.27-0.32 s
+    at 19,900 agents after a minute of heartbeats, against 0.07 s after promotion. Young
+    garbage is promoted too, and waits for a full collection.
+    """
+    gc.freeze()
+    gc.unfreeze()
 
 
 def _now() -> datetime:
@@ -490,6 +508,8 @@ class AgentHub:
 
     def prepare(self, views: list[CommandView]) -> list[tuple[CommandView, pb.ConnectResponse]]:
         """Each new command with its message to the agent (built before the rows commit)."""
+        if len(views) >= PROMOTE_BEFORE_FANOUT:
+            promote_young_objects()
         shared: dict[int, bytes] = {}
         prepared = []
         for view in views:

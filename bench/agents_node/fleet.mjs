@@ -152,7 +152,7 @@ class Fleet {
       const write = (message) => { if (!call.closed && !call.destroyed) call.write(grpcFrame(encodeRequest(message))); };
       const session = {
         call: { cancel: () => call.close(http2.constants.NGHTTP2_CANCEL) }, beat: null,
-        ack: (id) => write([REQUEST_ACK, encodeAck(id)]),
+        ack: (id) => { if (!call.closed && !call.destroyed) call.write(ackFrame(id)); },
         heartbeat: (seq) => write([REQUEST_HEARTBEAT, encodeVarintField(1, seq)]),
       };
       this.live.add(session);
@@ -278,6 +278,25 @@ const encodeHello = (agentId, clientUuid, executed) => Buffer.concat([
 ]);
 const encodeAck = (id) => Buffer.concat([encodeStringField(1, id), encodeVarintField(2, 1)]);
 const encodeRequest = ([field, body]) => encodeBytesField(field, body);
+
+// A CommandAck request, framed, in one buffer (every command's ack is the hot path of a
+// fan-out here); the general encoders for an id too long for one-byte lengths.
+function ackFrame(id) {
+  const idLength = Buffer.byteLength(id, "utf8");
+  if (idLength > 120) return grpcFrame(encodeRequest([REQUEST_ACK, encodeAck(id)]));
+  const ackLength = 2 + idLength + 2; // command_id, accepted = true
+  const frame = Buffer.allocUnsafe(5 + 2 + ackLength);
+  frame[0] = 0;
+  frame.writeUInt32BE(2 + ackLength, 1);
+  frame[5] = (REQUEST_ACK << 3) | 2;
+  frame[6] = ackLength;
+  frame[7] = (1 << 3) | 2;
+  frame[8] = idLength;
+  frame.write(id, 9, "utf8");
+  frame[9 + idLength] = 2 << 3;
+  frame[10 + idLength] = 1;
+  return frame;
+}
 
 function grpcFrame(message) {
   const header = Buffer.alloc(5);

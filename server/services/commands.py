@@ -174,15 +174,16 @@ async def create_commands(
         raise InvalidInput(EXPIRY_IN_PAST, error_code="INVALID_EXPIRY")
     if not agents:
         raise NotFound(NO_TARGET, error_code="NO_AGENT_MATCHED")
+    ids = list(agents)
     if name == "upgrade" and not payload.upgrade.is_rollback:
-        await _refuse_downgrade(session, list(agents), payload.upgrade)
+        await _refuse_downgrade(session, ids, payload.upgrade)
     expiry = expires_at or now + ttl
     body = _as_dict(payload)
     uuids = uuid4_strings(len(agents))
     status = S.QUEUED.value
     row = {"type": name, "status": status, "payload": body, "created_by": created_by or None, "created_at": now,
            "expires_at": expiry}
-    writing = asyncio.ensure_future(_insert(session, list(agents), uuids, row))
+    writing = asyncio.ensure_future(_insert(session, ids, uuids, row))
     try:
         await asyncio.sleep(0)  # the statement goes out first
         views = [

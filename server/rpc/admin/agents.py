@@ -10,7 +10,7 @@ import grpc
 
 from common.errors import InvalidInput
 from common.i18n import N_
-from generated.upkeep.v1 import admin_pb2, common_pb2
+from generated.upkeep.v1 import admin_pb2, agent_pb2, common_pb2
 from server.hub import AgentHub
 from server.rpc.auth import authenticate, peer_ip
 from server.runtime import Runtime
@@ -105,9 +105,9 @@ class AgentsAdminMixin:
                 ))
                 if selector.online_only:
                     agents = {a: u for a, u in agents.items() if self._hub.is_online(a)}
-            views, outgoing = await commands_svc.create_commands(
+            views, (outgoing, response) = await commands_svc.create_commands(
                 s, agents, type_number=request.type, payload=request.payload, expires_at=expires_at,
-                ttl=timedelta(seconds=self.runtime.settings.command_ttl_s), prepare=self._hub.prepare,
+                ttl=timedelta(seconds=self.runtime.settings.command_ttl_s), prepare=self._prepare_send,
                 created_by=actor_name(principal),
             )
             await record_audit(
@@ -115,11 +115,17 @@ class AgentsAdminMixin:
                 {"type": views[0].type, "agents": len(views)}, peer_ip(context),
             )
         self._hub.deliver(outgoing)
-        # The sessions' writers first: their sends start before this (large) answer is built.
+        # The sessions' writers first: their sends start before grpc serializes this (large) answer.
         await asyncio.sleep(0)
+        return response
+
+    def _prepare_send(
+        self, views: list[commands_svc.CommandView]
+    ) -> tuple[list[tuple[commands_svc.CommandView, agent_pb2.ConnectResponse]], admin_pb2.SendCommandResponse]:
+        """The agents' messages and the caller's answer, built while the rows are written."""
         response = admin_pb2.SendCommandResponse()
         commands_svc.add_protos(views, response.commands)
-        return response
+        return self._hub.prepare(views), response
 
     async def CancelCommand(self, request: admin_pb2.CancelCommandRequest, context: grpc.aio.ServicerContext) -> admin_pb2.CancelCommandResponse:
         principal = await self._authorize(context, Role.OPERATOR)

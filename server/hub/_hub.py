@@ -51,7 +51,8 @@ EXPIRY_SWEEP_S = 30.0
 WINDOW_CACHE_S = 30.0
 #: In a reconnect storm, how long the next queued-command lookup waits for more connects.
 RESUME_GATHER_S = 0.05
-#: A fan-out to this many agents first promotes the young objects (promote_young_objects).
+#: A fan-out to this many agents first promotes the young objects (promote_young_objects), and
+#: its writes start without a young collection (collect_after_this_turn).
 PROMOTE_BEFORE_FANOUT = 1_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -77,6 +78,26 @@ def promote_young_objects() -> None:
     """
     gc.freeze()
     gc.unfreeze()
+
+
+def collect_after_this_turn(loop: asyncio.AbstractEventLoop) -> None:
+    """No automatic collection until the callbacks scheduled so far have run; what they left
+    alive is then promoted (promote_young_objects).
+
+    A fan-out's writers all start their writes in one turn of the event loop, and each write
+    keeps its objects alive until the loop takes its completion, in a later turn. A young
+    collection in that turn traverses all of them and frees nothing: 0.05-0.07 s at 19,900
+    agents, in the middle of the sends.
+    """
+    if not gc.isenabled():
+        return
+    gc.disable()
+
+    def resume() -> None:
+        promote_young_objects()
+        gc.enable()
+
+    loop.call_soon(resume)
 
 
 def _now() -> datetime:
@@ -527,6 +548,8 @@ class AgentHub:
             session = sessions.get(view.agent_id)
             if session is not None:
                 delivered += session.push(message)
+        if delivered >= PROMOTE_BEFORE_FANOUT:
+            collect_after_this_turn(asyncio.get_running_loop())  # after the writers woken above
         return delivered
 
     def _push_commands(self, session: AgentSession, views: list[CommandView]) -> None:

@@ -1,7 +1,9 @@
-"""A large fan-out first promotes young objects to the oldest GC generation, uncollected."""
+"""A large fan-out first promotes young objects to the oldest GC generation, uncollected, and
+its writes start without a young collection."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import uuid
 import weakref
@@ -14,7 +16,9 @@ import pytest
 from server.config import load_settings
 from server.db.engine import make_async_engine, make_session_factory
 from server.hub import _hub
+from server.hub._session import AgentSession
 from server.runtime import Runtime
+from server.services.agents import AgentIdentity
 from server.services.commands import CommandView
 
 
@@ -80,3 +84,51 @@ def test_a_large_fan_out_promotes_before_building_its_messages(
     prepared = hub.prepare(views)
     assert len(prepared) == count and prepared[-1][1].command.id == views[-1].id
     assert _generation(marker) == (2 if promoted else 0)
+
+
+@pytest.fixture
+def automatic_collection() -> Iterator[None]:
+    gc.collect()  # counts start at zero: nothing collects in the few allocations a test makes
+    assert gc.isenabled()
+    yield
+    gc.enable()
+
+
+async def test_collection_waits_for_the_callbacks_scheduled_before_it_then_promotes(automatic_collection: None) -> None:
+    loop = asyncio.get_running_loop()
+    seen_by_earlier_callback: list[bool] = []
+    loop.call_soon(lambda: seen_by_earlier_callback.append(gc.isenabled()))
+    marker = _Node()
+    _hub.collect_after_this_turn(loop)
+    assert not gc.isenabled()
+    await asyncio.sleep(0)
+    assert seen_by_earlier_callback == [False]
+    assert gc.isenabled() and _generation(marker) == 2
+
+
+async def test_collection_left_off_by_someone_else_stays_off(no_automatic_collection: None) -> None:
+    _hub.collect_after_this_turn(asyncio.get_running_loop())
+    await asyncio.sleep(0)
+    assert not gc.isenabled()
+
+
+@pytest.mark.parametrize(("count", "held"), [(_hub.PROMOTE_BEFORE_FANOUT - 1, False), (_hub.PROMOTE_BEFORE_FANOUT, True)])
+async def test_a_large_delivery_holds_collection_until_its_writers_ran(
+    tmp_path: Path, automatic_collection: None, count: int, held: bool
+) -> None:
+    hub, views = _hub_with_views(tmp_path, count)
+    for view in views:
+        identity = AgentIdentity(id=view.agent_id, client_uuid=view.client_uuid, project_id=1, project="shop", labels={})
+        hub.sessions[view.agent_id] = AgentSession(identity=identity, labels={}, session_id=view.id, last_heard=0.0)
+    writers_saw: list[bool] = []
+
+    async def writer(session: AgentSession) -> None:
+        await session.next()
+        writers_saw.append(gc.isenabled())
+
+    writers = [asyncio.create_task(writer(session)) for session in hub.sessions.values()]
+    await asyncio.sleep(0)  # each waits for its first message
+    assert hub.deliver(hub.prepare(views)) == count
+    assert gc.isenabled() is not held
+    await asyncio.gather(*writers)
+    assert writers_saw == [not held] * count and gc.isenabled()
